@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from geopy.distance import geodesic
+from geopy.exc import GeocoderServiceError, GeocoderUnavailable
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from atlas import geocode
+from atlas.geocode import (CachedGeocoder, GeocoderChain, GeocoderConfigError, GeocoderSettings,
+                           OfflineZipGeocoder, RateLimitedGeocoder, build_geocoder, locate, parse_query)
+
+# Street addresses on the page, located independently of this project (map survey), to within ~1 km.
+REAL_LOCATIONS = {
+    "Dystonia Medical Research Foundation": (41.8866, -87.6259),            # 1 East Wacker Drive, Chicago
+    "National Spasmodic Torticollis Association": (33.6946, -117.9545),     # 9920 Talbert Ave, Fountain Valley
+    "WE MOVE (Worldwide Education & Awareness for Movement Disorders)": (40.9058, -73.9035),  # Mosholu Ave, Bronx
+    "American Speech-Language-Hearing Association (ASHA)": (39.1015, -77.1892),  # 2200 Research Blvd, Rockville
+    "Benign Essential Blepharospasm Research Foundation": (30.0866, -94.1185),   # 637 N 7th St, Beaumont
+    "Bachmann-Strauss Dystonia & Parkinson Foundation": (40.7556, -73.9790),     # 551 5th Ave, New York
+    "Spasmodic Torticollis Dystonia/ST Dystonia": (42.8667, -88.3334),           # Mukwonago, WI
+    "American Dystonia Society": (40.3192, -74.6226),                            # Princeton Junction, NJ
+}
+
+
+def test_every_organization_within_25_km_of_its_real_location(orgs_by_name):
+    for name, real in REAL_LOCATIONS.items():
+        org = orgs_by_name[name]
+        assert org.has_point, name
+        assert geodesic((org.latitude, org.longitude), real).km < 25, name
+
+
+def test_precision_of_each_point(orgs_by_name):
+    precisions = {org.location_precision for org in orgs_by_name.values()}
+    assert precisions <= {"postal_code", "city"}
+    assert orgs_by_name["WE MOVE (Worldwide Education & Awareness for Movement Disorders)"].location_precision == "city"
+
+
+def test_offline_geocoder_speaks_geopy():
+    geocoder = OfflineZipGeocoder()
+    assert isinstance(geocoder, Geocoder)
+    location = geocoder.geocode("60601")
+    assert isinstance(location, Location)
+    assert location.raw["precision"] == "postal_code"
+    assert geocoder.geocode("60601", exactly_one=False)[0].point == location.point
+    assert geocoder.geocode("abcde", exactly_one=False) == []
+
+
+@pytest.mark.parametrize("query, precision", [
+    ("60601", "postal_code"),
+    ("Chicago, IL", "city"),
+    ("Chicago IL", "city"),
+    ("1 East Wacker Drive, Chicago, IL 60601", "postal_code"),
+    ("chicago, illinois", "city"),
+    ("60601-1905", "postal_code"),
+])
+def test_user_queries_that_find_chicago(query, precision):
+    result = locate(query)
+    assert result.found and result.problem == ""
+    assert result.place.precision == precision
+    assert geodesic((result.place.latitude, result.place.longitude), (41.8781, -87.6298)).km < 15
+
+
+@pytest.mark.parametrize("query, problem", [
+    ("abcde", "not-found"), ("00000", "not-found"), ("", "empty"), ("   ", "empty"),
+    ("x" * 5000, "too-long"), ("<script>alert(1)</script>", "not-found"), ("Springfield", "ambiguous"),
+])
+def test_queries_that_find_nothing_explain_why(query, problem):
+    result = locate(query)
+    assert not result.found
+    assert result.problem == problem
+    assert len(result.message) > 20 and "\n" not in result.message
+    assert len(result.message) < 300  # the 5,000 characters are never echoed back
+
+
+@pytest.mark.parametrize("query", [
+    "Toronto, ON M5V 2T6", "550 Bayview Avenue, Toronto, Ontario M4W 3X8, Canada",
+    "10 Downing Street, London, United Kingdom", "Mexico City, 06000, Mexico",
+])
+def test_non_us_addresses_are_never_forced_onto_a_us_zip(query):
+    result = locate(query)
+    assert not result.found and result.problem == "outside-us"
+    assert OfflineZipGeocoder().geocode(query) is None
+
+
+def test_zip_that_disagrees_with_the_city_trusts_the_city():
+    location = OfflineZipGeocoder().geocode("5731 Mosholu Avenue, Bronx, NY 10024")
+    assert location.raw["precision"] == "city" and location.raw["city"] == "Bronx"
+
+
+def test_street_number_is_not_mistaken_for_a_zip():
+    assert parse_query("17500 Main St, Chicago, IL").postal_code == ""
+    assert parse_query("1 East Wacker Drive, Chicago, IL 60601") == geocode.QueryParts(
+        "1 East Wacker Drive", "Chicago", "IL", "60601", "US")
+
+
+# --- chain, outage, online ------------------------------------------------------------------
+
+class _Down(Geocoder):
+    cache_tag = "down"
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.calls += 1
+        raise GeocoderUnavailable("service down")
+
+
+class _Fixed(Geocoder):
+    cache_tag = "fixed"
+
+    def __init__(self, raw=None):
+        super().__init__()
+        self.calls = 0
+        self.raw = raw or {"addresstype": "building"}
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.calls += 1
+        return Location("Somewhere", (10.0, 20.0), dict(self.raw))
+
+
+def test_chain_falls_back_when_the_online_geocoder_is_down():
+    result = locate("60601", GeocoderChain([_Down(), OfflineZipGeocoder()]))
+    assert result.found and result.place.precision == "postal_code"
+    assert "did not answer" in result.note
+
+
+def test_geocoder_that_is_down_gives_a_clear_message_not_an_exception():
+    result = locate("60601", GeocoderChain([_Down()]))
+    assert not result.found and result.problem == "unavailable"
+    assert "not answering" in result.message
+
+
+def test_online_precision_is_read_from_the_raw_answer():
+    assert locate("x", _Fixed({"addresstype": "building"})).place.precision == "address"
+    assert locate("x", _Fixed({"addresstype": "postcode"})).place.precision == "postal_code"
+    assert locate("x", _Fixed({"addresstype": "city"})).place.precision == "city"
+
+
+def test_rate_limited_geocoder_reports_errors_instead_of_swallowing_them(monkeypatch):
+    waits = []
+    monkeypatch.setattr("geopy.extra.rate_limiter.sleep", waits.append)
+    down = _Down()
+    with pytest.raises(GeocoderServiceError):
+        RateLimitedGeocoder(down, min_delay_seconds=1.0).geocode("x")
+    assert down.calls == 2  # one retry, then the error surfaces
+    assert waits and waits[0] > 0
+
+
+def test_default_geocoder_is_offline_only():
+    geocoder = build_geocoder()
+    assert isinstance(geocoder, GeocoderChain)
+    assert [type(g) for g in geocoder.geocoders] == [OfflineZipGeocoder]
+
+
+def test_nominatim_is_opt_in_and_needs_a_user_agent(tmp_path):
+    with pytest.raises(GeocoderConfigError, match="user agent"):
+        build_geocoder(GeocoderSettings(online="nominatim"))
+    with pytest.raises(GeocoderConfigError, match="unknown online geocoder"):
+        build_geocoder(GeocoderSettings(online="bing", user_agent="x"))
+    geocoder = build_geocoder(GeocoderSettings(online="nominatim", user_agent="atlas-tests",
+                                               cache_path=tmp_path / "c.json"))
+    assert isinstance(geocoder, CachedGeocoder)
+    online, offline = geocoder.inner.geocoders
+    assert type(online.inner).__name__ == "Nominatim" and isinstance(offline, OfflineZipGeocoder)
+    assert online._geocode.min_delay_seconds >= 1.0
+
+
+def test_settings_from_the_environment(monkeypatch, tmp_path):
+    from atlas.settings import geocoder_settings
+
+    assert geocoder_settings().online == "" and geocoder_settings().cache_path is None
+    monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
+    monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "")
+    assert geocoder_settings().cache_path == tmp_path / "cache" / "dystonia-atlas" / "geocode.json"
+
+
+# --- cache ----------------------------------------------------------------------------------
+
+def test_cache_answers_repeat_queries_and_persists(tmp_path):
+    inner = _Fixed()
+    path = tmp_path / "cache.json"
+    first = CachedGeocoder(inner, path)
+    assert first.geocode("somewhere").point == first.geocode("SOMEWHERE ").point
+    assert inner.calls == 1
+    second = CachedGeocoder(inner, path)
+    assert second.geocode("somewhere").latitude == 10.0 and inner.calls == 1
+    assert json.loads(path.read_text())
+
+
+def test_errors_are_not_cached(tmp_path):
+    down = _Down()
+    cached = CachedGeocoder(GeocoderChain([down, OfflineZipGeocoder()]), tmp_path / "c.json")
+    cached.geocode("60601")
+    cached.geocode("60601")
+    assert down.calls == 2
+
+
+def test_unreadable_cache_is_moved_aside_not_lost(tmp_path):
+    path = tmp_path / "cache.json"
+    path.write_text("{ not json")
+    cached = CachedGeocoder(_Fixed(), path)
+    assert cached.geocode("a") is not None
+    aside = list(tmp_path.glob("cache.json.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_text() == "{ not json"
+
+
+def test_crash_while_writing_the_cache_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "cache.json"
+    cached = CachedGeocoder(_Fixed(), path)
+    cached.geocode("a")
+    before = path.read_bytes()
+
+    def crash(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    cached.geocode("b")  # the write fails; the lookup still answers
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
