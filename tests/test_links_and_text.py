@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from atlas import links
+from atlas.model import Organization
+from atlas.text import escape_markdown, markdown_link
+
+
+@pytest.mark.parametrize("url, safe", [
+    ("https://www.asha.org", True), ("http://x.org/a?b=c", True), ("mailto:a@b.org", True),
+    ("tel:+1-312-755-0198", True), ("javascript:alert(1)", False), ("JaVaScRiPt:alert(1)", False),
+    ("data:text/html,x", False), ("vbscript:x", False), ("file:///etc/passwd", False), ("//evil.example", False),
+    ("https://x.org/\"onmouseover=alert(1)", False), ("https://x.org/<script>", False), ("https://", False),
+    ("java\tscript:alert(1)", False), ("mailto:", False), ("", False), (None, False), ("https://x.org/" + "a" * 3000, False),
+])
+def test_safe_url_allow_list(url, safe):
+    assert (links.safe_url(url) is not None) == safe
+
+
+def test_link_builders():
+    assert links.tel_link("(312) 755-0198") == "tel:+1-312-755-0198"
+    assert links.tel_link("+44 20 7946 0018") == "tel:+442079460018"
+    assert links.tel_link("call us") is None
+    assert links.mailto_link("info@bsdpf.org") == "mailto:info@bsdpf.org"
+    assert links.mailto_link("x@y.org<img>") is None
+    assert links.mailto_link("", subject="Listing: A & B") == "mailto:?subject=Listing%3A%20A%20%26%20B"
+    assert links.website_link("javascript:alert(1)") is None
+    assert links.website_link("www.asha.org") == "https://www.asha.org"
+
+
+def _org(**fields):
+    return Organization(id="x", name="X", **fields)
+
+
+def test_directions_use_a_street_not_a_po_box_or_building():
+    bebrf = _org(street="637 North 7th Street, Suite 102; P.O. Box 12468", city="Beaumont", state="TX",
+                 postal_code="77726-2468", country="US")
+    assert links.directions_url(bebrf) == ("https://www.google.com/maps/dir/?api=1&destination="
+                                           "637%20North%207th%20Street%2C%20Suite%20102%2C%20Beaumont%2C%20TX%2077726-2468")
+    box_only = _org(street="P.O. Box 28", city="Mukwonago", state="WI", postal_code="53149", country="US")
+    assert links.directions_url(box_only).endswith("destination=Mukwonago%2C%20WI%2053149")
+    building = _org(street="Fred French Building; 551 5th Avenue, Suite 520", city="New York", state="NY",
+                    postal_code="10176", country="US")
+    assert "551%205th%20Avenue" in links.directions_url(building) and "Fred" not in links.directions_url(building)
+    assert links.directions_url(_org()) is None
+    assert links.directions_url(_org(latitude=1.5, longitude=2.5)).endswith("destination=1.5%2C2.5")
+
+
+@pytest.mark.parametrize("text", [
+    "<script>alert(1)</script>", "[x](javascript:alert(1))", "**bold** _it_", "$x^2$", ":red[text]", "{{7*7}}",
+    "# heading", "1. list", "a\\b", "`code`", "![img](http://x)", "<img src=x onerror=alert(1)>", "| a | b |",
+])
+def test_escape_markdown_leaves_no_live_syntax(text):
+    escaped = escape_markdown(text)
+    shown, i = [], 0
+    while i < len(escaped):  # every punctuation character must arrive as a backslash escape
+        if escaped[i] == "\\":
+            assert escaped[i + 1] in string.punctuation
+            shown.append(escaped[i + 1])
+            i += 2
+        else:
+            assert escaped[i] not in string.punctuation, escaped
+            shown.append(escaped[i])
+            i += 1
+    assert "".join(shown) == text
+
+
+def test_markdown_link_encodes_parentheses_and_spaces():
+    assert markdown_link("A (B)", "https://x.org/a (b)") == "[A \\(B\\)](https://x.org/a%20%28b%29)"

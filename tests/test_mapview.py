@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from geopy.distance import geodesic
+
+from atlas.directory import to_frame
+from atlas.mapview import (FOCUS_COLORS, MAP_COLUMNS, Origin, build_deck, describe, fit_view, legend, map_points,
+                           point_style, radius_ring, state_outlines)
+
+
+def _luminance(rgb):
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_legend_covers_every_focus_with_a_letter_and_a_distinct_colour():
+    entries = legend()
+    assert [e.code for e in entries] == ["torticollis", "blepharospasm", "speech", "general"]
+    assert len({e.hex_color for e in entries}) == 4 and len({e.letter for e in entries}) == 4
+
+
+def test_letters_are_readable_on_every_point_colour():
+    for rgb in FOCUS_COLORS.values():  # dark (#111) letters on the fill: WCAG contrast at least 4.5:1
+        assert (_luminance(rgb) + 0.05) / (_luminance((17, 17, 17)) + 0.05) >= 4.5
+
+
+def test_point_style_marks_several_foci():
+    colour, letters = point_style(("blepharospasm", "speech"))
+    assert colour[:3] == list(FOCUS_COLORS["blepharospasm"]) and letters == "B+S"
+    assert point_style(())[1] == "G"
+
+
+def test_map_points_hold_only_what_the_map_draws(directory):
+    frame = to_frame(directory.organizations)
+    frame.loc[0, ["latitude", "longitude"]] = float("nan")
+    points = map_points(frame)
+    assert list(points.columns) == MAP_COLUMNS and len(points) == 7
+
+
+def test_deck_is_offline_with_plain_text_tooltips(directory):
+    deck = json.loads(build_deck(map_points(to_frame(directory.organizations))).to_json())
+    assert not deck.get("mapProvider") and not deck.get("mapStyle")
+    assert [layer["id"] for layer in deck["layers"]] == ["state-outlines", "organizations", "organization-letters"]
+    assert deck["layers"][1]["radiusUnits"] == "pixels"  # a quoted constant, not a field lookup
+    assert deck["layers"][0]["data"]["features"]
+    tooltip = build_deck(map_points(to_frame(directory.organizations)))._tooltip
+    assert "text" in tooltip and "html" not in tooltip
+
+
+def test_national_view_shows_the_contiguous_states(directory):
+    view = json.loads(build_deck(map_points(to_frame(directory.organizations)), width=560).to_json())["initialViewState"]
+    assert 2.0 <= view["zoom"] <= 3.2 and -105 < view["longitude"] < -90
+
+
+def test_origin_ring_is_at_the_radius():
+    ring = radius_ring(41.88, -87.62, 100)
+    assert ring[0] == ring[-1]
+    for lon, lat in ring[::10]:
+        assert geodesic((41.88, -87.62), (lat, lon)).miles == pytest.approx(100, rel=0.001)
+
+
+def test_fit_view_single_point_is_capped():
+    assert fit_view([41.9], [-87.6]).zoom <= 6.5
+
+
+def test_selected_and_origin_layers(directory):
+    points = map_points(to_frame(directory.organizations))
+    deck = json.loads(build_deck(points, origin=Origin("Chicago", 41.88, -87.62, 100),
+                                 selected_id=points["id"][0]).to_json())
+    assert [layer["id"] for layer in deck["layers"]] == [
+        "state-outlines", "radius-ring", "origin", "selected-ring", "organizations", "organization-letters"]
+
+
+def test_text_alternative_lists_every_point(directory):
+    points = map_points(to_frame(directory.organizations))
+    text = describe(points, Origin("Chicago, IL", 41.88, -87.62))
+    assert text.startswith("Map of 8 organizations around Chicago, IL:") and "American Dystonia Society" in text
+
+
+def test_outlines_fall_back_to_empty_when_the_file_is_missing(tmp_path):
+    assert state_outlines(tmp_path / "missing.geojson") == {"type": "FeatureCollection", "features": []}
