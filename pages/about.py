@@ -1,0 +1,69 @@
+"""About the data: where it comes from, how good it is, and how to rebuild it."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from atlas.cards import PRECISION_TEXT
+from atlas.quality import FLAGS, flag_details
+from atlas.settings import data_dir
+from atlas.text import escape_markdown as md
+from ui import bootstrap, data, layout
+
+bootstrap.page_setup()
+atlas = data.load()
+page = atlas.page
+
+st.title("About the data", anchor=False)
+
+st.header("Source", anchor=False)
+st.markdown(f"Everything in this atlas comes from one page: **{md(page.title)}**, by "
+            f"{md(page.source or 'an unnamed source')}, last reviewed **{layout.reviewed_on(page)}**. "
+            "The project's parser reads the page; nothing is typed in by hand.")
+if page.disclaimer:
+    st.caption(md(page.disclaimer))
+for code in page.quality_flags:
+    st.warning(f"**{md(FLAGS[code].title)}.** {md(FLAGS[code].explanation)}", icon=":material/history:")
+
+st.header("Data-quality report", anchor=False)
+st.markdown("Each note marks something to double-check before relying on a listing. Notes never change or "
+            "hide data.")
+flagged = [(org, flag_details(org)) for org in atlas.organizations if flag_details(org)]
+for org, details in flagged:
+    st.markdown(f"**{md(org.name)}**")
+    for code, detail in details.items():
+        st.markdown(f"- *{md(FLAGS[code].title)}* (`{code}`): {md(detail)} {md(FLAGS[code].explanation)}")
+if not flagged:
+    st.success("No data-quality notes: every listing passed every check.")
+st.caption(f"{len(atlas.organizations) - len(flagged)} of {len(atlas.organizations)} listings have no notes.")
+with st.expander("Every check the atlas runs"):
+    st.dataframe(pd.DataFrame([{"Code": f.code, "Note": f.title, "Meaning": f.explanation} for f in FLAGS.values()]),
+                 hide_index=True, width="stretch")
+
+st.header("Where each point is", anchor=False)
+st.dataframe(pd.DataFrame([{
+    "Organization": org.name, "Precision": org.location_precision.replace("_", " "),
+    "Meaning": PRECISION_TEXT.get(org.location_precision, ""),
+    "Latitude": org.latitude, "Longitude": org.longitude,
+} for org in atlas.organizations]), hide_index=True, width="stretch",
+    column_config={"Latitude": st.column_config.NumberColumn(format="%.4f"),
+                   "Longitude": st.column_config.NumberColumn(format="%.4f")})
+st.caption("Points come from the offline ZIP-code table unless an online geocoder is switched on "
+           "(ATLAS_GEOCODER=nominatim). A ZIP or city centre can be several miles from the door.")
+
+st.header("Rebuild the data", anchor=False)
+st.markdown("The data files are built from the source page by the project's own command, then checked:")
+st.code(f"python -m atlas build {data_dir() / 'dystonias.txt'} --out {data_dir()}\n"
+        f"python -m atlas check {data_dir()}", language="bash")
+st.markdown("To correct a focus tag, add a row with a reason to `overrides.csv` in the data folder and rebuild.")
+
+st.header("Attribution and licences", anchor=False)
+licences = Path(__file__).resolve().parent.parent / "data" / "LICENSES.md"
+if licences.exists():
+    st.markdown(licences.read_text(encoding="utf-8"))
+else:
+    st.markdown("- Page text: NIH/NINDS, a US federal work, as republished by Cleveland Clinic.\n"
+                "- ZIP code centroids: the `zipcodes` package (MIT licence).\n"
+                "- State outlines: the `us-atlas` package (ISC licence), from US Census Bureau boundaries.")
+layout.attribution(page)
