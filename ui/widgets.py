@@ -26,7 +26,8 @@ ALL_STATES = "All states"
 
 def focus_filters() -> tuple[tuple[str, ...], bool]:
     urlstate.seed("focus", SPECIFIC_FOCI, multi=True)
-    focus = st.multiselect("Focus", SPECIFIC_FOCI, format_func=focus_label, key="focus", persist_state="session",
+    focus = st.multiselect("Focus", SPECIFIC_FOCI, format_func=focus_label, key="focus",
+                           on_change=urlstate.remember, args=("focus",),
                            placeholder="Every form of dystonia")
     urlstate.publish("focus", focus)
     general = st.toggle("Include general dystonia groups", value=True, key="general", bind="query-params",
@@ -52,7 +53,7 @@ def filter_bar(atlas: AtlasData) -> Filters:
 
 
 def reset_filters() -> None:
-    st.session_state["focus"] = []
+    urlstate.choose("focus", [])
     st.session_state["general"] = True
     st.session_state["state"] = ALL_STATES
     st.session_state["q"] = ""
@@ -78,7 +79,7 @@ def _on_map_select(chart_key: str, target_key: str) -> None:
     selection = st.session_state.get(chart_key, {}).get("selection", {})
     objects = (selection.get("objects") or {}).get("organizations") or []
     if objects and objects[0].get("id"):
-        st.session_state[target_key] = objects[0]["id"]
+        urlstate.choose(target_key, objects[0]["id"])
 
 
 def organization_map(frame: pd.DataFrame, *, key: str, origin: Origin | None = None, selected: str | None = None,
@@ -116,7 +117,7 @@ def _on_table_select(table_key: str, target_key: str) -> None:
     rows = st.session_state.get(table_key, {}).get("selection", {}).get("rows") or []
     ids = st.session_state.get(f"{table_key}__ids", [])
     if rows and rows[0] < len(ids):
-        st.session_state[target_key] = ids[rows[0]]
+        urlstate.choose(target_key, ids[rows[0]])
 
 
 def organization_table(frame: pd.DataFrame, *, key: str, select_into: str | None = None) -> None:
@@ -138,7 +139,7 @@ def organization_table(frame: pd.DataFrame, *, key: str, select_into: str | None
 def organization_picker(atlas: AtlasData, *, key: str = "org") -> str | None:
     names = {o.id: o.name for o in atlas.organizations}
     urlstate.seed(key, list(names), multi=False)
-    chosen = st.selectbox("Organization details", ["", *names], key=key,
+    chosen = st.selectbox("Organization details", ["", *names], key=key, on_change=urlstate.remember, args=(key,),
                           format_func=lambda i: names.get(i, "Choose an organization, a map point or a table row"))
     urlstate.publish(key, chosen)
     return chosen or None

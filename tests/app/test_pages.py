@@ -181,3 +181,19 @@ def test_about_page_explains_flags_precision_rebuild_and_licences():
     precision = table(at, 1)
     assert list(precision["Organization"])[:1] == ["Dystonia Medical Research Foundation"]
     assert set(precision["Precision"]) == {"postal code", "city"}
+
+
+def test_links_between_pages_keep_the_parameters_that_apply():
+    at = run_page("directory", {"focus": ["torticollis", "speech"], "state": "CA", "q": "x"})
+    link = at.get("page_link")[0].proto
+    assert link.page == "nearby" and link.query_string == "focus=torticollis&focus=speech"  # state and q stay behind
+    at = run_page(None, {"focus": "torticollis", "near": "60601"})
+    by_page = {p.proto.page: p.proto.query_string for p in at.get("page_link")}
+    assert by_page == {"directory": "focus=torticollis", "nearby": "focus=torticollis&near=60601"}
+
+
+def test_chosen_focus_follows_the_user_to_another_page():
+    at = run_page("directory")
+    at.multiselect(key="focus").set_value(["blepharospasm"]).run()
+    at.switch_page("pages/nearby.py").run()
+    assert at.multiselect(key="focus").value == ["blepharospasm"]
