@@ -75,6 +75,26 @@ def state_outlines(path: Path = OUTLINES_FILE) -> dict:
         return {"type": "FeatureCollection", "features": []}
 
 
+@functools.cache
+def _outlines_json(path: Path = OUTLINES_FILE) -> str:
+    return json.dumps(state_outlines(path), separators=(",", ":"))
+
+
+_OUTLINES_PLACEHOLDER = "__atlas_state_outlines__"
+
+
+class AtlasDeck(pdk.Deck):
+    """A Deck whose bundled outline layer is serialised once per process, not on every rerun.
+
+    pydeck re-encodes every coordinate of a layer's data each time a chart is drawn; for the
+    13,000-point state outlines that is most of a page's rerun time. The outline layer carries a
+    placeholder instead, and `to_json` (which Streamlit calls) splices in the cached encoding.
+    """
+
+    def to_json(self) -> str:
+        return super().to_json().replace(json.dumps(_OUTLINES_PLACEHOLDER), _outlines_json(), 1)
+
+
 def radius_ring(lat: float, lon: float, miles: float, segments: int = 90) -> list[list[float]]:
     """A closed [lon, lat] path at a fixed geodesic distance around a point."""
     centre = Point(lat, lon)
@@ -115,10 +135,10 @@ class Origin:
 
 
 def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_id: str | None = None,
-               basemap: bool = False, height: int = 500, width: int = 800, outlines: dict | None = None) -> pdk.Deck:
+               basemap: bool = False, height: int = 500, width: int = 800, outlines: dict | None = None) -> AtlasDeck:
     """`width` is the map's expected width in pixels, used only to choose the starting zoom."""
     layers = [pdk.Layer(
-        "GeoJsonLayer", data=outlines if outlines is not None else state_outlines(), id="state-outlines",
+        "GeoJsonLayer", data=outlines if outlines is not None else _OUTLINES_PLACEHOLDER, id="state-outlines",
         stroked=True, filled=not basemap, get_fill_color=[238, 238, 232], get_line_color=[140, 140, 140],
         line_width_min_pixels=1, pickable=False,
     )]
@@ -161,7 +181,7 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
         south, west, north, east = CONTIGUOUS_US  # a national spread reads best as the whole country
         lats, lons = lats + [south, north], lons + [west, east]
 
-    return pdk.Deck(
+    return AtlasDeck(
         layers=layers,
         initial_view_state=fit_view(lats, lons, width_px=width, height_px=height),
         map_provider="carto" if basemap else None,

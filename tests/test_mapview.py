@@ -84,3 +84,9 @@ def test_text_alternative_lists_every_point(directory):
 
 def test_outlines_fall_back_to_empty_when_the_file_is_missing(tmp_path):
     assert state_outlines(tmp_path / "missing.geojson") == {"type": "FeatureCollection", "features": []}
+
+
+def test_outlines_spliced_into_the_chart_json_are_the_bundled_file(directory):
+    spec = json.loads(build_deck(map_points(to_frame(directory.organizations))).to_json())
+    assert spec["layers"][0]["data"] == state_outlines()
+    assert "__atlas_state_outlines__" not in json.dumps(spec)

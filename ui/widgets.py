@@ -83,7 +83,7 @@ def _on_map_select(chart_key: str, target_key: str) -> None:
 
 
 def organization_map(frame: pd.DataFrame, *, key: str, origin: Origin | None = None, selected: str | None = None,
-                     select_into: str | None = None, height: int = 460, width: int = 560) -> None:
+                     select_into: str | None = None, height: int = 460, width: int = 460) -> None:
     """`width`: the map's likely width in pixels on a laptop, so the first view fits every point."""
     points = map_points(frame)
     deck = build_deck(points, origin=origin, selected_id=selected, basemap=st.session_state.get("basemap", False),

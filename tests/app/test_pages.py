@@ -197,3 +197,17 @@ def test_chosen_focus_follows_the_user_to_another_page():
     at.multiselect(key="focus").set_value(["blepharospasm"]).run()
     at.switch_page("pages/nearby.py").run()
     assert at.multiselect(key="focus").value == ["blepharospasm"]
+
+
+def test_the_directory_is_loaded_once_and_never_reparsed_on_a_rerun(monkeypatch):
+    import ui.data
+
+    calls = []
+    real = ui.data.open_data_dir
+    monkeypatch.setattr(ui.data, "open_data_dir", lambda folder: calls.append(folder) or real(folder))
+    at = run_page("directory")
+    for _ in range(3):
+        at.text_input(key="q").set_value("dystonia").run()
+    at.switch_page("pages/about.py").run()
+    assert not at.exception
+    assert len(calls) == 1
