@@ -1,4 +1,4 @@
-"""Command line: `python -m atlas build|check`.
+"""Command line: `python -m atlas build|check|export`.
 
 Errors are one line on stderr, prefixed with the command, and a non-zero exit status;
 tracebacks are for bugs, not for bad input.
@@ -16,7 +16,7 @@ from atlas.focus import FocusError
 from atlas.geocode import GeocoderConfigError, build_geocoder
 from atlas.overrides import OverridesError
 from atlas.quality import quality_report
-from atlas.settings import data_dir, geocoder_settings
+from atlas.settings import data_dir, geocoder_settings, public_url
 from atlas.source import SourceError
 
 EXPECTED_ERRORS = (SourceError, DataError, OverridesError, FocusError, GeocoderConfigError, OSError, ValueError)
@@ -52,6 +52,43 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _radius(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of miles") from None
+    if not 0 < value <= 12_500:
+        raise argparse.ArgumentTypeError(f"{text} miles is not a usable radius (use more than 0, at most 12,500)")
+    return value
+
+
+def _export(args: argparse.Namespace) -> int:
+    from atlas.atomic import atomic_write_bytes
+    from atlas.datadir import open_data_dir
+    from atlas.export import render
+    from atlas.share import view_url
+    from atlas.views import ViewError, ViewRequest, select_view
+
+    if args.radius is not None and not args.near:
+        raise ValueError("--radius needs --near (the place to measure from)")
+    directory = open_data_dir(args.data)
+    request = ViewRequest(focus=tuple(dict.fromkeys(args.focus or ())), include_general=args.include_general,
+                          state=(args.state or "").upper(), query=args.q or "", near=args.near or "",
+                          radius_mi=args.radius)
+    try:
+        view = select_view(directory.page, directory.organizations, request,
+                           build_geocoder(geocoder_settings()))
+    except ViewError as exc:
+        raise ValueError(str(exc)) from None
+    if view.empty:
+        raise ValueError(f"no organization matches this view ({view.title}); nothing was written")
+    data = render(view, args.format, url=view_url(request, args.url or public_url()))
+    atomic_write_bytes(args.out, data)
+    print(f"wrote {len(view.organizations)} organization{'s' if len(view.organizations) != 1 else ''} "
+          f"({view.title}) to {args.out} as {args.format}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m atlas", description="Build and check the Dystonia Atlas data.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -68,6 +105,26 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="print the data-quality report for a built data folder")
     check.add_argument("dir", nargs="?", type=Path, default=None, help="data folder (default: data/)")
     check.set_defaults(handler=_check)
+
+    from atlas.export import FORMATS
+    from atlas.focus import SPECIFIC_FOCI
+
+    export = commands.add_parser("export", help="write the organizations of a view as csv, geojson, kml, vcf, "
+                                                "pdf or png")
+    export.add_argument("--format", required=True, choices=list(FORMATS), help="output format")
+    export.add_argument("--focus", action="append", choices=SPECIFIC_FOCI,
+                        help="keep groups for this focus (repeatable); general groups stay unless --no-general")
+    export.add_argument("--no-general", dest="include_general", action="store_false",
+                        help="leave out general dystonia and movement-disorder groups")
+    export.add_argument("--state", help="two-letter state code, e.g. CA")
+    export.add_argument("--q", help="text that names or cities must contain")
+    export.add_argument("--near", help='a ZIP code, "City, ST" or an address; ranks by distance')
+    export.add_argument("--radius", type=_radius, help="miles from --near")
+    export.add_argument("--data", type=Path, default=None, help="data folder (default: data/ or ATLAS_DATA_DIR)")
+    export.add_argument("--url", help="public address of the app, for the handout's QR code "
+                                      "(default: ATLAS_PUBLIC_URL or http://localhost:8501)")
+    export.add_argument("--out", type=Path, required=True, help="file to write")
+    export.set_defaults(handler=_export)
     return parser
 
 
@@ -78,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out = data_dir()
     if getattr(args, "dir", "unset") is None:
         args.dir = data_dir()
+    if getattr(args, "data", "unset") is None:
+        args.data = data_dir()
     try:
         return args.handler(args)
     except EXPECTED_ERRORS as exc:

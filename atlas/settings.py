@@ -6,6 +6,7 @@ ATLAS_NOMINATIM_USER_AGENT   required with nominatim: who is asking, e.g. "atlas
 ATLAS_GEOCODE_CACHE          path of the geocode cache; default ~/.cache/dystonia-atlas/geocode.json
                              when an online geocoder is on, none otherwise; "off" disables it
 ATLAS_REPORT_EMAIL           where "Report a problem with this listing" emails go
+ATLAS_PUBLIC_URL             the app's public address, for links printed on handouts and QR codes
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def geocoder_settings() -> GeocoderSettings:
         cache_path = None
     return GeocoderSettings(online=online, user_agent=os.environ.get("ATLAS_NOMINATIM_USER_AGENT", ""),
                             cache_path=cache_path)
+
+
+def public_url() -> str:
+    return os.environ.get("ATLAS_PUBLIC_URL", "").strip() or "http://localhost:8501"
 
 
 def report_email() -> str:

@@ -79,3 +79,61 @@ def test_bad_options_give_one_line():
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     result = atlas("build", str(SOURCE), "--as-of", "yesterday")
     assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
+
+
+# --- export -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt, check", [
+    ("csv", lambda data: data.decode("utf-8-sig").splitlines()[0].startswith("name,focus")),
+    ("geojson", lambda data: __import__("json").loads(data)["type"] == "FeatureCollection"),
+    ("kml", lambda data: __import__("xml.etree.ElementTree", fromlist=["x"]).fromstring(data).tag.endswith("kml")),
+    ("vcf", lambda data: data.startswith(b"BEGIN:VCARD\r\nVERSION:4.0\r\n")),
+    ("pdf", lambda data: data.startswith(b"%PDF-")),
+    ("png", lambda data: data.startswith(b"\x89PNG\r\n\x1a\n")),
+])
+def test_export_every_format(tmp_path, fmt, check):
+    out = tmp_path / f"view.{fmt}"
+    result = atlas("export", "--format", fmt, "--focus", "torticollis", "--data", str(DATA), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "wrote 6 organizations (Torticollis and general dystonia groups)" in result.stdout
+    assert check(out.read_bytes())
+
+
+def test_export_near_a_place_with_a_radius(tmp_path):
+    out = tmp_path / "near.csv"
+    result = atlas("export", "--format", "csv", "--near", "60601", "--radius", "100", "--data", str(DATA),
+                   "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 3 and rows[1].startswith("Dystonia Medical Research Foundation,")
+
+
+def test_export_from_a_folder_with_only_a_source_page(tmp_path):
+    folder = tmp_path / "page"
+    folder.mkdir()
+    (folder / "page.txt").write_text((PAGES / "minimal.txt").read_text())
+    result = atlas("export", "--format", "geojson", "--data", str(folder), "--out", str(tmp_path / "x.geojson"))
+    assert result.returncode == 0, result.stderr and "wrote 3 organizations" in result.stdout
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--format", "doc"], 2, "invalid choice: 'doc'"),
+    (["--format", "csv", "--focus", "necks"], 2, "invalid choice: 'necks'"),
+    (["--format", "csv", "--radius", "ten"], 2, "not a number of miles"),
+    (["--format", "csv", "--radius", "50"], 1, "--radius needs --near"),
+    (["--format", "csv", "--near", "abcde"], 1, 'No US place matches "abcde"'),
+    (["--format", "csv", "--state", "ZZ"], 1, "no organization matches this view"),
+    (["--format", "csv", "--focus", "speech", "--no-general", "--state", "CA"], 1, "nothing was written"),
+])
+def test_export_refuses_with_one_clear_line(tmp_path, args, code, message):
+    out = tmp_path / "out.file"
+    result = atlas("export", *args, "--data", str(DATA), "--out", str(out))
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_export_without_out_is_a_usage_error():
+    result = atlas("export", "--format", "csv")
+    assert result.returncode == 2 and "--out" in result.stderr

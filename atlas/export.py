@@ -1,0 +1,273 @@
+"""Exports of a view: CSV, GeoJSON, KML and vCard here; the PDF handout and PNG map elsewhere.
+
+Each format keeps every value as published (nothing is dropped) and keeps it inert where the
+format has active content:
+- CSV (RFC 4180, CRLF, UTF-8 with a byte-order mark so spreadsheets detect the encoding): text
+  cells that a spreadsheet would run as a formula get a leading apostrophe.
+- GeoJSON (RFC 7946): coordinates are [longitude, latitude]; organizations without a point keep
+  `"geometry": null`, as the RFC allows.
+- KML 2.2: Google Earth renders `<description>` as HTML, so data in it is HTML-escaped, and its
+  links are only those that passed the allow-list. Raw values travel in `<ExtendedData>`.
+- vCard 4.0 (RFC 6350): text escaped per §3.4, lines folded at 75 octets; a phone, email or
+  website that is not valid goes into NOTE rather than into a property that expects a URI.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from atlas import contacts, links
+from atlas.focus import focus_label
+from atlas.model import Organization
+from atlas.quality import FLAGS
+from atlas.regions import region_name
+from atlas.spreadsheet import neutralize
+from atlas.views import View
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    code: str
+    label: str
+    mime: str
+    extension: str
+
+
+FORMATS: dict[str, ExportFormat] = {f.code: f for f in (
+    ExportFormat("csv", "Spreadsheet (CSV)", "text/csv", "csv"),
+    ExportFormat("geojson", "GeoJSON (GIS tools)", "application/geo+json", "geojson"),
+    ExportFormat("kml", "KML (Google Earth, My Maps)", "application/vnd.google-earth.kml+xml", "kml"),
+    ExportFormat("vcf", "Contacts (vCard)", "text/vcard", "vcf"),
+    ExportFormat("pdf", "Printable handout (PDF)", "application/pdf", "pdf"),
+    ExportFormat("png", "Map image for slides (PNG)", "image/png", "png"),
+)}
+
+
+def _focus_labels(org: Organization) -> list[str]:
+    return [focus_label(f) for f in org.focus]
+
+
+def _data_notes(org: Organization) -> list[str]:
+    return [FLAGS[code].title for code in org.quality_flags if code in FLAGS]
+
+
+def filename(view: View, fmt: str) -> str:
+    """A file name that says what is inside: dystonia-atlas-torticollis-groups-in-california.csv"""
+    slug = re.sub(r"[^a-z0-9]+", "-", view.title.lower()).strip("-")[:80].rstrip("-") or "view"
+    return f"dystonia-atlas-{slug}.{FORMATS[fmt].extension}"
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "name", "focus", "street", "city", "state", "postal_code", "country", "phone", "toll_free", "fax",
+    "email", "website", "service_area", "distance_miles", "latitude", "longitude", "location_precision",
+    "data_notes", "id",
+]
+
+
+def to_csv(view: View) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_COLUMNS)
+    for org in view.organizations:
+        text = {
+            "name": org.name, "focus": "; ".join(_focus_labels(org)), "street": org.street, "city": org.city,
+            "state": org.state, "postal_code": org.postal_code, "country": org.country, "phone": org.phone,
+            "toll_free": org.toll_free, "fax": org.fax, "email": org.email, "website": org.website,
+            "service_area": org.service_area, "location_precision": org.location_precision,
+            "data_notes": "; ".join(_data_notes(org)), "id": org.id,
+        }
+        numbers = {
+            "distance_miles": view.distances_mi.get(org.id),
+            "latitude": org.latitude, "longitude": org.longitude,
+        }
+        writer.writerow([neutralize(text[c]) if c in text else ("" if numbers[c] is None else f"{numbers[c]:g}")
+                         for c in CSV_COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- GeoJSON ----------------------------------------------------------------------------
+
+def _properties(view: View, org: Organization) -> dict:
+    return {
+        "id": org.id, "name": org.name, "focus": list(org.focus), "focus_labels": _focus_labels(org),
+        "address": org.address_lines, "street": org.street, "city": org.city, "state": org.state,
+        "postal_code": org.postal_code, "country": org.country, "phone": org.phone, "toll_free": org.toll_free,
+        "fax": org.fax, "email": org.email, "website": org.website, "service_area": org.service_area,
+        "location_precision": org.location_precision, "quality_flags": list(org.quality_flags),
+        "distance_miles": view.distances_mi.get(org.id),
+    }
+
+
+def to_geojson(view: View) -> bytes:
+    features = []
+    for org in view.organizations:
+        geometry = ({"type": "Point", "coordinates": [round(org.longitude, 6), round(org.latitude, 6)]}
+                    if org.has_point else None)
+        features.append({"type": "Feature", "id": org.id, "geometry": geometry, "properties": _properties(view, org)})
+    document = {
+        "type": "FeatureCollection",
+        "title": view.title,
+        "source": view.page.source,
+        "reviewed_on": view.page.reviewed_on.isoformat(),
+        "features": features,
+    }
+    points = [f["geometry"]["coordinates"] for f in features if f["geometry"]]
+    if points:
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        document["bbox"] = [min(lons), min(lats), max(lons), max(lats)]
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# --- KML --------------------------------------------------------------------------------
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+_KML_COLOURS = {  # KML colours are aabbggrr
+    "torticollis": "ff009fe6", "blepharospasm": "ffe9b456", "speech": "ff739e00", "general": "ffa779cc",
+}
+
+
+def _description_html(view: View, org: Organization) -> str:
+    """The balloon text: every value HTML-escaped; links only from the allow-list."""
+    lines = [html.escape(" · ".join(_focus_labels(org)))]
+    lines += [html.escape(line) for line in org.address_lines]
+    for label, value, href in (("Phone", org.phone, links.tel_link(org.phone) if org.phone else None),
+                               ("Toll-free", org.toll_free, links.tel_link(org.toll_free) if org.toll_free else None),
+                               ("Fax", org.fax, None),
+                               ("Email", org.email, links.mailto_link(org.email) if org.email else None),
+                               ("Website", org.website, links.website_link(org.website) if org.website else None)):
+        if value:
+            shown = html.escape(value)
+            lines.append(f"{label}: " + (f'<a href="{html.escape(href)}">{shown}</a>' if href else shown))
+    if org.id in view.distances_mi:
+        lines.append(f"{view.distances_mi[org.id]:,.1f} miles away")
+    for note in _data_notes(org):
+        lines.append(f"Data note: {html.escape(note)}")
+    return "<br>".join(lines)
+
+
+def to_kml(view: View) -> bytes:
+    ET.register_namespace("", KML_NS)
+    q = lambda tag: f"{{{KML_NS}}}{tag}"  # noqa: E731
+    kml = ET.Element(q("kml"))
+    document = ET.SubElement(kml, q("Document"))
+    ET.SubElement(document, q("name")).text = view.title
+    ET.SubElement(document, q("description")).text = html.escape(
+        f"Source: {view.page.source}. Contact details as of {view.page.reviewed_on.isoformat()}; confirm before use.")
+    for code, colour in _KML_COLOURS.items():
+        style = ET.SubElement(document, q("Style"), id=f"focus-{code}")
+        icon_style = ET.SubElement(style, q("IconStyle"))
+        ET.SubElement(icon_style, q("color")).text = colour
+    for org in view.organizations:
+        placemark = ET.SubElement(document, q("Placemark"), id=org.id)
+        ET.SubElement(placemark, q("name")).text = org.name
+        ET.SubElement(placemark, q("address")).text = org.one_line_address
+        ET.SubElement(placemark, q("description")).text = _description_html(view, org)
+        first = next((f for f in org.focus if f in _KML_COLOURS), "general")
+        ET.SubElement(placemark, q("styleUrl")).text = f"#focus-{first}"
+        extended = ET.SubElement(placemark, q("ExtendedData"))
+        for key, value in _properties(view, org).items():
+            if isinstance(value, list):
+                value = "; ".join(value)
+            data = ET.SubElement(extended, q("Data"), name=key)
+            ET.SubElement(data, q("value")).text = "" if value is None else str(value)
+        if org.has_point:
+            point = ET.SubElement(placemark, q("Point"))
+            ET.SubElement(point, q("coordinates")).text = f"{org.longitude:.6f},{org.latitude:.6f},0"
+    ET.indent(kml)
+    return ET.tostring(kml, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+# --- vCard ------------------------------------------------------------------------------
+
+def vcard_escape(text: str) -> str:
+    """RFC 6350 §3.4: backslash, comma, semicolon and newline in TEXT values."""
+    return (text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """RFC 6350 §3.2: lines longer than 75 octets continue after CRLF and one space,
+    never splitting a UTF-8 character."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        budget = limit if not parts else limit - 1
+        if size + width > budget:
+            parts.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def _vcard(view: View, org: Organization) -> list[str]:
+    lines = ["BEGIN:VCARD", "VERSION:4.0", "KIND:org",
+             f"UID:urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'dystonia-atlas:' + org.id)}",
+             f"FN:{vcard_escape(org.name)}", f"ORG:{vcard_escape(org.name)}"]
+    if org.street or org.locality:
+        street = "\n".join(line.strip() for line in org.street.split(";") if line.strip())
+        country = {"US": "USA", "CA": "Canada"}.get(org.country, org.country)
+        parts = ["", "", street, org.city, region_name(org.state) if org.state else "", org.postal_code, country]
+        lines.append("ADR;TYPE=work:" + ";".join(vcard_escape(p) for p in parts))
+    # (property, label, value, check): check gives the value a property may hold, or None when the
+    # published value is not valid; then it goes into NOTE as written instead.
+    contact_properties = (
+        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.phone, links.tel_link),
+        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.toll_free, links.tel_link),
+        ("TEL;VALUE=uri;TYPE=fax,work", "Fax", org.fax, links.tel_link),
+        ("EMAIL;TYPE=work", "Email", org.email, lambda v: (e := contacts.normalize_email(v)) and vcard_escape(e)),
+        ("URL", "Website", org.website, links.website_link),
+    )
+    unusable = []
+    for prop, label, value, check in contact_properties:
+        if value:
+            checked = check(value)
+            if checked:
+                lines.append(f"{prop}:{checked}")
+            else:
+                unusable.append(f"{label} as published: {value}")
+    if org.has_point:
+        lines.append(f"GEO:geo:{org.latitude:.6f},{org.longitude:.6f}")
+    if org.focus:
+        lines.append("CATEGORIES:" + ",".join(vcard_escape(label) for label in _focus_labels(org)))
+    note = [f"From {view.page.source or 'the published page'}, last reviewed {view.page.reviewed_on.isoformat()}; "
+            "confirm before use.", *unusable, *(f"Data note: {n}" for n in _data_notes(org))]
+    lines.append("NOTE:" + vcard_escape("\n".join(note)))
+    lines += ["PRODID:-//Dystonia Atlas//EN", "END:VCARD"]
+    return lines
+
+
+def to_vcard(view: View) -> bytes:
+    lines = [fold(line) for org in view.organizations for line in _vcard(view, org)]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+# --- every format -----------------------------------------------------------------------
+
+def render(view: View, fmt: str, *, url: str) -> bytes:
+    """The bytes of `view` in `fmt`; `url` is the link to the view (for the handout's QR code)."""
+    if fmt == "csv":
+        return to_csv(view)
+    if fmt == "geojson":
+        return to_geojson(view)
+    if fmt == "kml":
+        return to_kml(view)
+    if fmt == "vcf":
+        return to_vcard(view)
+    if fmt == "pdf":
+        from atlas.handout import render_handout
+        return render_handout(view, url=url)
+    if fmt == "png":
+        from atlas.staticmap import render_map_png
+        return render_map_png(view)
+    raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
