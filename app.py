@@ -5,8 +5,10 @@ import streamlit as st
 from atlas.datadir import DataDirError
 from ui import data, layout
 
+PRESENTING = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
+
 st.set_page_config(page_title="Dystonia Atlas", page_icon=":material/explore:", layout="wide",
-                   initial_sidebar_state="auto")
+                   initial_sidebar_state="collapsed" if PRESENTING else "auto")
 
 try:
     atlas = data.load()
@@ -19,8 +21,17 @@ pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/directory.py", title="Directory", icon=":material/list:", url_path="directory"),
     st.Page("pages/nearby.py", title="Nearby", icon=":material/near_me:", url_path="nearby"),
+    st.Page("pages/fit.py", title="Which group fits?", icon=":material/help:", url_path="fit"),
     st.Page("pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
-current = st.navigation(pages)
-layout.sidebar(atlas)
+presentation = st.Page("pages/present.py", title="Presentation", icon=":material/slideshow:", url_path="present",
+                       visibility="hidden")
+current = st.navigation([*pages, presentation], position="hidden" if PRESENTING else "sidebar")
+if PRESENTING and current.url_path != "present":
+    st.switch_page(presentation, query_params=layout.raw_params())
+if current.url_path == "present" and not PRESENTING:
+    st.switch_page(presentation, query_params={**layout.raw_params(), "present": "1"})
+if not PRESENTING:
+    if layout.sidebar(atlas):
+        st.switch_page(presentation, query_params={"present": "1"})
 current.run()

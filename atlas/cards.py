@@ -50,9 +50,10 @@ class Card:
     notes: list[Note]
     extra_lines: list[str] = field(default_factory=list)
     service_area_text: str = ""
+    report_problem: str | None = None
 
 
-def organization_card(org: Organization) -> Card:
+def organization_card(org: Organization, *, report_to: str = "", page_url: str = "") -> Card:
     contacts = []
     for label, value in (("Phone", org.phone), ("Toll-free", org.toll_free)):
         if value:
@@ -72,4 +73,5 @@ def organization_card(org: Organization) -> Card:
         contacts=contacts, directions=links.directions_url(org), precision=org.location_precision,
         precision_text=PRECISION_TEXT.get(org.location_precision, ""), notes=notes,
         extra_lines=list(org.notes), service_area_text=SERVICE_AREAS.get(org.service_area, ""),
+        report_problem=links.report_problem_link(org, report_to, page_url),
     )

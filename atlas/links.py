@@ -78,3 +78,10 @@ def directions_url(org: Organization) -> str | None:
         destination = f"{org.latitude},{org.longitude}"
     return safe_url("https://www.google.com/maps/dir/?" + urlencode({"api": "1", "destination": destination},
                                                                      quote_via=quote))
+
+
+def report_problem_link(org: Organization, to: str = "", page_url: str = "") -> str | None:
+    """A mail draft to the atlas's curators about one listing, its subject naming the organization."""
+    body = (f"Organization: {org.name}\nListing id: {org.id}\n" + (f"Link: {page_url}\n" if page_url else "")
+            + "\nWhat is wrong, and what should it say?\n")
+    return mailto_link(to, subject=f"Dystonia Atlas: problem with the listing for {org.name}", body=body)

@@ -19,7 +19,9 @@ TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off"
 PAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
     "directory": ("focus", "general", "state", "q", "org"),
-    "nearby": ("near", "radius", "focus", "general"),
+    "nearby": ("near", "radius", "focus", "general", "state", "q"),
+    "fit": ("area",),
+    "present": ("scene", "near"),
     "about": (),
 }
 

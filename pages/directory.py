@@ -4,7 +4,8 @@ import streamlit as st
 
 from atlas.directory import filter_frame
 from atlas.params import carry
-from ui import bootstrap, data, layout, widgets
+from atlas.views import ViewRequest
+from ui import bootstrap, data, layout, share, widgets
 
 bootstrap.page_setup()
 atlas = data.load()
@@ -28,5 +29,7 @@ with map_column:
     widgets.organization_map(shown, key="directory_map", selected=selected, select_into="org")
 
 widgets.organization_table(shown, key="directory_table", select_into="org")
+share.export_panel(atlas, ViewRequest(focus=filters.focus, include_general=filters.include_general,
+                                      state=filters.state, query=filters.query, org=selected or ""), key="directory")
 st.page_link("pages/nearby.py", label="Rank these by distance from a place", icon=":material/near_me:",
              query_params=carry(layout.raw_params(), "nearby"))

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from atlas.directory import Filters, all_national, filter_frame, nearby, wider_radius
+from atlas.directory import all_national, filter_frame, nearby, wider_radius
 from atlas.geocode import locate
 from atlas.mapview import Origin
 from atlas.params import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
 from atlas.text import escape_markdown as md
-from ui import bootstrap, data, layout, widgets
+from atlas.views import ViewRequest
+from ui import bootstrap, data, layout, share, widgets
 
 bootstrap.page_setup()
 atlas = data.load()
@@ -22,9 +23,11 @@ with place_column:
 with radius_column:
     radius = st.slider("Radius in miles", RADIUS_MIN, RADIUS_MAX, RADIUS_DEFAULT, step=RADIUS_STEP, key="radius",
                        bind="query-params")
-with st.expander("Focus"):
-    focus, general = widgets.focus_filters()
-candidates = filter_frame(atlas.frame, Filters(focus=focus, include_general=general))
+with st.expander("Filter by focus, state or name"):
+    filters = widgets.filter_bar(atlas)
+candidates = filter_frame(atlas.frame, filters)
+request = ViewRequest(focus=filters.focus, include_general=filters.include_general, state=filters.state,
+                      query=filters.query, near=(near or "").strip(), radius_mi=float(radius))
 
 if all_national(candidates):
     st.info("Every organization listed here is **national**: it serves people wherever they live, whatever the "
@@ -68,3 +71,4 @@ else:
 
 widgets.organization_map(shown, key="nearby_map", origin=origin)
 widgets.organization_table(shown, key="nearby_table")
+share.export_panel(atlas, request, key="nearby")

@@ -34,9 +34,10 @@ def test_parameters_for_other_pages_are_not_checked():
 
 
 def test_carry_keeps_what_the_target_page_understands():
-    raw = {"focus": ["torticollis", "speech"], "state": ["CA"], "near": ["60601"], "radius": ["100"]}
-    assert carry(raw, "nearby") == {"focus": ["torticollis", "speech"], "near": ["60601"], "radius": ["100"]}
-    assert carry(raw, "directory") == {"focus": ["torticollis", "speech"], "state": ["CA"]}
+    raw = {"focus": ["torticollis", "speech"], "state": ["CA"], "near": ["60601"], "radius": ["100"], "org": ["a"]}
+    assert carry(raw, "nearby") == {"focus": ["torticollis", "speech"], "state": ["CA"], "near": ["60601"],
+                                    "radius": ["100"]}
+    assert carry(raw, "directory") == {"focus": ["torticollis", "speech"], "state": ["CA"], "org": ["a"]}
     assert carry(raw, "about") == {}
 
 

@@ -9,6 +9,7 @@ from atlas.model import Page
 from atlas.params import check_params
 from atlas.quality import explain
 from atlas.text import escape_markdown as md
+from atlas.text import long_date
 from ui.data import AtlasData
 
 
@@ -26,7 +27,7 @@ def param_notices(atlas: AtlasData, page: str) -> None:
 
 
 def reviewed_on(page: Page) -> str:
-    return f"{page.reviewed_on:%B} {page.reviewed_on.day}, {page.reviewed_on.year}"
+    return long_date(page.reviewed_on)
 
 
 def reviewed_notice(page: Page) -> None:
@@ -45,7 +46,8 @@ def attribution(page: Page) -> None:
         st.caption(md(page.disclaimer))
 
 
-def sidebar(atlas: AtlasData) -> None:
+def sidebar(atlas: AtlasData) -> bool:
+    """The sidebar every page shares. Returns True when the user switches presentation mode on."""
     with st.sidebar:
         st.caption(f"From *{md(atlas.page.title)}* (NIH/NINDS), last reviewed {reviewed_on(atlas.page)}. "
                    f"{len(atlas.organizations)} organizations.")
@@ -53,6 +55,9 @@ def sidebar(atlas: AtlasData) -> None:
             st.caption(f":material/history: {md(explain('stale-source'))}")
         st.toggle("Street basemap (needs internet)", key="basemap",
                   help="Off: the map draws US state outlines and works offline. On: street tiles from Carto.")
+        return st.toggle("Presentation mode", key="present_toggle", value=False,
+                         help="Large type, a full-width map and scenes to step through. Share ?present=1 to "
+                              "open it directly.")
 
 
 def data_error_page(error: DataDirError) -> None:

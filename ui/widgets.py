@@ -10,6 +10,8 @@ import streamlit as st
 
 from atlas.cards import Card, organization_card
 from atlas.directory import Filters
+from atlas.settings import report_email
+from atlas.views import ViewRequest
 from atlas.focus import SPECIFIC_FOCI, focus_label
 from atlas.mapview import Origin, build_deck, describe, legend, map_points
 from atlas.regions import region_name
@@ -18,6 +20,7 @@ from atlas.text import escape_markdown as md
 from atlas.text import markdown_link
 from ui import urlstate
 from ui.data import AtlasData
+from ui.share import link_to
 
 ALL_STATES = "All states"
 
@@ -156,8 +159,12 @@ def detail_card(card: Card) -> None:
             st.markdown(f"**{md(contact.label)}:** {value}")
         for line in card.extra_lines:
             st.markdown(f"**Also listed:** {md(line)}")
+        buttons = st.columns(2)
         if card.directions:
-            st.link_button("Directions", card.directions, icon=":material/directions:")
+            buttons[0].link_button("Directions", card.directions, icon=":material/directions:", width="stretch")
+        if card.report_problem:
+            buttons[1].link_button("Report a problem with this listing", card.report_problem, icon=":material/flag:",
+                                   width="stretch", help="Opens an email to the atlas's curators, naming this listing.")
         st.caption(f"**Location:** {md(card.precision_text)}")
         for note in card.notes:
             st.warning(f"**{md(note.title)}.** {md(note.detail)} {md(note.explanation)}", icon=":material/flag:")
@@ -169,4 +176,4 @@ def show_detail(atlas: AtlasData, org_id: str | None) -> None:
         st.info("Select an organization on the map or in the table to see its address, phone numbers and "
                 "directions.", icon=":material/touch_app:")
         return
-    detail_card(organization_card(org))
+    detail_card(organization_card(org, report_to=report_email(), page_url=link_to(ViewRequest(org=org.id))))

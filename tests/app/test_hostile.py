@@ -51,7 +51,10 @@ def test_no_unsafe_link_reaches_the_table_or_the_card(hostile):
         for value in frame[column]:
             assert not isinstance(value, str) or value.startswith(("tel:", "mailto:", "http://", "https://")), value
     assert frame.loc[0, ["Phone", "Email", "Website"]].isna().all()  # all three of the first listing are invalid
-    assert all(b.proto.url.startswith("https://") for b in at.get("link_button"))
+    buttons = {b.proto.label: b.proto.url for b in at.get("link_button")}
+    assert buttons["Directions"].startswith("https://www.google.com/maps/dir/")
+    assert buttons["Report a problem with this listing"].startswith("mailto:")
+    assert all("javascript" not in url.lower() and "<" not in url for url in buttons.values())
 
 
 def test_hostile_values_are_shown_as_text(hostile):

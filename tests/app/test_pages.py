@@ -23,7 +23,7 @@ def test_sidebar_is_the_same_on_every_page(page):
     at = run_page(page)
     sidebar = plain(" ".join(c.value for c in at.sidebar.caption))
     assert "last reviewed November 20, 2012" in sidebar and "8 organizations" in sidebar
-    assert [t.label for t in at.sidebar.toggle] == ["Street basemap (needs internet)"]
+    assert [t.label for t in at.sidebar.toggle] == ["Street basemap (needs internet)", "Presentation mode"]
 
 
 def test_overview_shows_the_page_sections_map_table_and_attribution():
@@ -184,9 +184,11 @@ def test_about_page_explains_flags_precision_rebuild_and_licences():
 
 
 def test_links_between_pages_keep_the_parameters_that_apply():
-    at = run_page("directory", {"focus": ["torticollis", "speech"], "state": "CA", "q": "x"})
+    at = run_page("directory", {"focus": ["torticollis", "speech"], "state": "CA", "q": "x",
+                                "org": "american-dystonia-society"})
     link = at.get("page_link")[0].proto
-    assert link.page == "nearby" and link.query_string == "focus=torticollis&focus=speech"  # state and q stay behind
+    assert link.page == "nearby"
+    assert link.query_string == "focus=torticollis&focus=speech&state=CA&q=x"  # org is the directory's alone
     at = run_page(None, {"focus": "torticollis", "near": "60601"})
     by_page = {p.proto.page: p.proto.query_string for p in at.get("page_link")}
     assert by_page == {"directory": "focus=torticollis", "nearby": "focus=torticollis&near=60601"}

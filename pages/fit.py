@@ -1,0 +1,55 @@
+"""Which group fits? From where symptoms show to the groups and the research institute."""
+
+import streamlit as st
+
+from atlas.fit import BODY_AREAS, fit
+from atlas.focus import FOCI
+from atlas.sentences import sentence_mentioning
+from atlas.text import escape_markdown as md
+from ui import bootstrap, data, layout, urlstate
+
+bootstrap.page_setup()
+atlas = data.load()
+
+st.title("Which group fits?", anchor=False)
+layout.param_notices(atlas, "fit")
+st.markdown("Dystonia is named by where it shows. Choose the part of the body where symptoms show, and see the "
+            "groups that focus on it, the general groups that also help, and where the research happens.")
+
+urlstate.seed("area", list(BODY_AREAS), multi=False)
+area = st.radio("Where do symptoms show?", list(BODY_AREAS), key="area", index=None,
+                format_func=lambda code: BODY_AREAS[code].label, on_change=urlstate.remember, args=("area",))
+urlstate.publish("area", area or "")
+
+if area is None:
+    st.info("Choose a body area to see which groups fit.", icon=":material/touch_app:")
+    st.stop()
+
+result = fit(area, atlas.page, list(atlas.organizations))
+focus = FOCI[result.area.focus]
+st.subheader(f"Best fit: {md(focus.label)}", anchor=False)
+st.markdown(md(result.area.why))
+
+if result.specific:
+    st.markdown(f"**Groups that focus on {md(focus.short_label.lower())}:**")
+    st.markdown("\n".join(f"- {md(o.name)} ({md(o.locality)})" for o in result.specific))
+if result.general:
+    lead = "General dystonia groups that also help" if result.specific else "General dystonia groups that help"
+    st.markdown(f"**{lead}:**")
+    st.markdown("\n".join(f"- {md(o.name)} ({md(o.locality)})" for o in result.general))
+if not result.specific and not result.general:
+    st.warning("The page lists no group for this area.")
+
+query = {"focus": [result.area.focus]} if result.area.focus != "general" else {}
+st.page_link("pages/directory.py", label="Open these groups in the directory", icon=":material/list:",
+             query_params=query)
+
+st.subheader("Research", anchor=False)
+if result.institute:
+    st.markdown(f"The page names the **{md(result.institute)}** for research in this area.")
+    sentence = sentence_mentioning(atlas.page, result.institute)
+    if sentence:
+        st.caption(f"From the page: “{md(sentence)}”")
+else:
+    st.markdown("The page does not name an NIH institute for this area.")
+layout.attribution(atlas.page)

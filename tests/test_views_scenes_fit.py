@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from atlas.build import build_directory
+from atlas.fit import BODY_AREAS, fit, institutes_named
+from atlas.links import report_problem_link
+from atlas.scenes import default_city, scene_index, scenes
+from atlas.sentences import caption, sentence_mentioning, sentences, shorten
+from atlas.share import view_url
+from atlas.views import ViewError, ViewRequest, describe, select_view
+from tests.conftest import PAGES
+
+
+def _names(view):
+    return [o.name for o in view.organizations]
+
+
+def test_select_view_filters_and_ranks(directory):
+    view = select_view(directory.page, directory.organizations, ViewRequest(focus=("blepharospasm",),
+                                                                             include_general=False))
+    assert _names(view) == ["Benign Essential Blepharospasm Research Foundation"]
+    near = select_view(directory.page, directory.organizations, ViewRequest(near="60601", radius_mi=100))
+    assert _names(near) == ["Dystonia Medical Research Foundation", "Spasmodic Torticollis Dystonia/ST Dystonia"]
+    assert near.distances_mi["spasmodic-torticollis-dystonia-st-dystonia"] == pytest.approx(78.2, abs=0.1)
+    with pytest.raises(ViewError, match="not a US ZIP code"):
+        select_view(directory.page, directory.organizations, ViewRequest(near="00000"))
+
+
+@pytest.mark.parametrize("request_, title", [
+    (ViewRequest(), "Dystonia support organizations"),
+    (ViewRequest(focus=("speech",)), "Voice & speech and general dystonia groups"),
+    (ViewRequest(focus=("torticollis", "blepharospasm"), include_general=False, state="NY"),
+     "Torticollis and blepharospasm groups in New York"),
+    (ViewRequest(include_general=False, query=" foundation "), 'Organizations for a specific form of dystonia matching "foundation"'),
+])
+def test_view_titles(request_, title):
+    assert describe(request_) == title
+
+
+def test_view_url_reproduces_the_request():
+    request = ViewRequest(focus=("torticollis", "speech"), include_general=False, state="CA", query="a&b",
+                          near="Chicago, IL", radius_mi=250)
+    url = view_url(request, "https://atlas.example.org/")
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "atlas.example.org", "/nearby")
+    assert parse_qsl(parts.query) == [("focus", "torticollis"), ("focus", "speech"), ("general", "false"),
+                                      ("state", "CA"), ("q", "a&b"), ("near", "Chicago, IL"), ("radius", "250")]
+    assert view_url(ViewRequest()) == "http://localhost:8501/directory"
+    assert view_url(ViewRequest(org="x")) == "http://localhost:8501/directory?org=x"
+
+
+def test_report_link_names_the_organization_and_is_a_safe_mailto(orgs_by_name):
+    org = orgs_by_name["Bachmann-Strauss Dystonia & Parkinson Foundation"]
+    link = report_problem_link(org, "corrections@example.org")
+    assert link.startswith("mailto:corrections@example.org?subject=")
+    query = dict(parse_qsl(urlsplit(link).query))
+    assert query["subject"] == "Dystonia Atlas: problem with the listing for Bachmann-Strauss Dystonia & Parkinson Foundation"
+    assert "bachmann-strauss-dystonia-parkinson-foundation" in query["body"]
+    hostile = org.replace(name='<script>alert(1)</script> "x" & y\nz')
+    assert " " not in report_problem_link(hostile) and "<" not in report_problem_link(hostile)
+
+
+def test_scenes_have_titles_captions_from_the_page_and_requests(directory):
+    all_scenes = scenes(directory.page, default_city(directory.organizations))
+    assert [s.slug for s in all_scenes] == ["all", "torticollis", "blepharospasm", "speech", "near"]
+    assert all_scenes[-1].title == "Groups near Chicago, IL"
+    text = " ".join(s.body for s in directory.page.sections)
+    for scene in all_scenes:
+        assert scene.title and scene.caption
+        assert scene.caption.rstrip("…")[:40] in text, scene.slug  # drawn from the page itself
+    assert "neck" in all_scenes[1].caption and "voice or speech" in all_scenes[3].caption
+    assert scene_index(all_scenes, "speech") == 3 and scene_index(all_scenes, "bogus") == 0
+
+
+def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory):
+    assert institutes_named(directory.page) == [
+        "National Institute of Neurological Disorders and Stroke",
+        "National institute on Deafness and Other Communications Disorders",
+        "National Eye Institute",
+        "Eunice Kennedy Shriver National Institute on Child Health and Human Development",
+    ]
+    voice = fit("voice", directory.page, directory.organizations)
+    assert [o.name for o in voice.specific] == ["American Speech-Language-Hearing Association (ASHA)"]
+    assert voice.institute == "National institute on Deafness and Other Communications Disorders"
+    eyelids = fit("eyelids", directory.page, directory.organizations)
+    assert eyelids.institute == "National Eye Institute"
+    assert [o.name for o in eyelids.specific] == ["Benign Essential Blepharospasm Research Foundation"]
+    neck = fit("neck", directory.page, directory.organizations)
+    assert len(neck.specific) == 2 and len(neck.general) == 4
+    hand = fit("hand", directory.page, directory.organizations)
+    assert hand.specific == [] and len(hand.general) == 4
+    assert set(BODY_AREAS) == {"neck", "eyelids", "voice", "hand", "several"}
+
+
+def test_fit_says_nothing_when_the_page_names_no_institute():
+    built = build_directory((PAGES / "minimal.txt").read_text())
+    assert institutes_named(built.page) == []
+    assert fit("voice", built.page, built.organizations).institute is None
+
+
+def test_sentences_and_shortening():
+    assert sentences("One. Two? (Three) four.") == ["One.", "Two?", "(Three) four."]
+    long = "word " * 60
+    assert len(shorten(long, 100)) <= 101 and shorten(long, 100).endswith("…")
+    assert shorten("short", 100) == "short"
+
+
+def test_captions_and_mentions(directory):
+    assert caption(directory.page).startswith("The dystonias are movement disorders")
+    assert sentence_mentioning(directory.page, "National Eye Institute").startswith("Scientists at other NIH")
+    assert sentence_mentioning(directory.page, "no such phrase") is None
