@@ -34,7 +34,7 @@ def link_to(request: ViewRequest) -> str:
 
 def export_panel(atlas: AtlasData, request: ViewRequest, *, key: str) -> None:
     with st.expander("Export, print or share this view", icon=":material/ios_share:"):
-        st.markdown("**Link to this view**: copy it with the button at the right of the box.")
+        st.markdown("**Copy link to this view**: the copy button is at the right of the box.")
         st.code(link_to(request), language=None, wrap_lines=True)
         export_request = ViewRequest(**{**request.__dict__, "org": ""})  # exports cover the whole filtered list
         try:
