@@ -181,11 +181,13 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
         south, west, north, east = CONTIGUOUS_US  # a national spread reads best as the whole country
         lats, lons = lats + [south, north], lons + [west, east]
 
+    # No basemap: map_provider=None with pydeck's own default map_style. Streamlit drops that
+    # default, whereas a missing or None style makes it fetch Carto's street style from the internet.
+    basemap_options = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
     return AtlasDeck(
         layers=layers,
         initial_view_state=fit_view(lats, lons, width_px=width, height_px=height),
-        map_provider="carto" if basemap else None,
-        map_style="light" if basemap else None,
+        **basemap_options,
         tooltip={"text": "{name}\n{place}\nFocus: {focus_label}"},
         height=height,
     )

@@ -44,7 +44,8 @@ def test_map_points_hold_only_what_the_map_draws(directory):
 
 def test_deck_is_offline_with_plain_text_tooltips(directory):
     deck = json.loads(build_deck(map_points(to_frame(directory.organizations))).to_json())
-    assert not deck.get("mapProvider") and not deck.get("mapStyle")
+    assert not deck.get("mapProvider")
+    assert deck["mapStyle"] == "__MAP_STYLE__"  # pydeck's default, which Streamlit drops; None would mean Carto
     assert [layer["id"] for layer in deck["layers"]] == ["state-outlines", "organizations", "organization-letters"]
     assert deck["layers"][1]["radiusUnits"] == "pixels"  # a quoted constant, not a field lookup
     assert deck["layers"][0]["data"]["features"]
