@@ -16,10 +16,8 @@ layout.param_notices(atlas, "fit")
 st.markdown("Dystonia is named by where it shows. Choose the part of the body where symptoms show, and see the "
             "groups that focus on it, the general groups that also help, and where the research happens.")
 
-urlstate.seed("area", list(BODY_AREAS), multi=False)
-area = st.radio("Where do symptoms show?", list(BODY_AREAS), key="area", index=None,
-                format_func=lambda code: BODY_AREAS[code].label, on_change=urlstate.remember, args=("area",))
-urlstate.publish("area", area or "")
+area = urlstate.bound(urlstate.one_of("area", list(BODY_AREAS), default=None), st.radio, "Where do symptoms show?",
+                      list(BODY_AREAS), format_func=lambda code: BODY_AREAS[code].label)
 
 if area is None:
     st.info("Choose a body area to see which groups fit.", icon=":material/touch_app:")
@@ -27,7 +25,7 @@ if area is None:
 
 result = fit(area, atlas.page, list(atlas.organizations))
 focus = FOCI[result.area.focus]
-st.subheader(f"Best fit: {md(focus.label)}", anchor=False)
+st.header(f"Best fit: {md(focus.label)}", anchor=False)
 st.markdown(md(result.area.why))
 
 if result.specific:
@@ -44,7 +42,7 @@ query = {"focus": [result.area.focus]} if result.area.focus != "general" else {}
 st.page_link("pages/directory.py", label="Open these groups in the directory", icon=":material/list:",
              query_params=query)
 
-st.subheader("Research", anchor=False)
+st.header("Research", anchor=False)
 if result.institute:
     st.markdown(f"The page names the **{md(result.institute)}** for research in this area.")
     sentence = sentence_mentioning(atlas.page, result.institute)

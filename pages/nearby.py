@@ -8,21 +8,22 @@ from atlas.mapview import Origin
 from atlas.params import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
 from atlas.text import escape_markdown as md
 from atlas.views import ViewRequest
-from ui import bootstrap, data, layout, share, widgets
+from ui import bootstrap, data, layout, share, urlstate, widgets
 
 bootstrap.page_setup()
 atlas = data.load()
+NEAR = urlstate.text("near")
+RADIUS = urlstate.number("radius", RADIUS_MIN, RADIUS_MAX, RADIUS_DEFAULT)
 
 st.title("Groups near a place", anchor=False)
 layout.param_notices(atlas, "nearby")
 
 place_column, radius_column = st.columns([3, 2], vertical_alignment="bottom")
 with place_column:
-    near = st.text_input("ZIP code, city and state, or address", key="near", bind="query-params",
-                         placeholder="60601, Chicago, IL, or 1 East Wacker Drive, Chicago, IL")
+    near = urlstate.bound(NEAR, st.text_input, "ZIP code, city and state, or address",
+                          placeholder="60601, Chicago, IL, or 1 East Wacker Drive, Chicago, IL")
 with radius_column:
-    radius = st.slider("Radius in miles", RADIUS_MIN, RADIUS_MAX, RADIUS_DEFAULT, step=RADIUS_STEP, key="radius",
-                       bind="query-params")
+    radius = urlstate.bound(RADIUS, st.slider, "Radius in miles", RADIUS_MIN, RADIUS_MAX, step=RADIUS_STEP)
 with st.expander("Filter by focus, state or name"):
     filters = widgets.filter_bar(atlas)
 candidates = filter_frame(atlas.frame, filters)
@@ -58,7 +59,7 @@ if found.empty:
                icon=":material/radar:")
     if wider > radius:
         st.button(f"Widen the search to {wider:,.0f} miles", icon=":material/zoom_out_map:",
-                  on_click=lambda: st.session_state.update(radius=int(wider)))
+                  on_click=urlstate.choose, args=(RADIUS, int(wider)))
     if found.nearest.empty:
         st.markdown("No organization matches the chosen focus.")
         st.stop()

@@ -19,7 +19,7 @@ _STYLE = """
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.5rem 3rem 3rem; }
 [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.35rem; line-height: 1.5; }
 [data-testid="stMain"] h1 { font-size: 3.2rem; }
-[data-testid="stMain"] h4 { font-size: 1.6rem; font-weight: 400; max-width: 60em; }
+[data-testid="stMain"] h2 { font-size: 1.6rem; font-weight: 400; max-width: 60em; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] ul { columns: 2 28em; column-gap: 3rem; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { break-inside: avoid; margin-bottom: .5em; }
 </style>
@@ -41,9 +41,16 @@ def controls(all_scenes: list[Scene], index: int, city: str) -> None:
     following.page_link("pages/present.py", label="Next", icon=":material/arrow_forward:",
                         query_params=params((index + 1) % count))
     with settings.popover("Set city", icon=":material/location_city:", help="The city of the 'Groups near' scene"):
-        st.text_input("City, ZIP code or address", key="near", bind="query-params",
+        st.text_input("City, ZIP code or address", key="present_city", on_change=_go_to_city,
                       help="The 'Groups near' scene measures distances from here.")
     leave.page_link("pages/overview.py", label="Leave presentation", icon=":material/close:")
+
+
+def _go_to_city() -> None:
+    city = (st.session_state.get("present_city") or "").strip()
+    if city:
+        st.query_params["near"] = city
+        st.query_params["scene"] = "near"
 
 
 def origin_for(view: View, scene: Scene) -> Origin | None:

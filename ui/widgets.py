@@ -17,25 +17,29 @@ from atlas.mapview import Origin, build_deck, describe, legend, map_points
 from atlas.regions import region_name
 from atlas.table import DISTANCE_COLUMNS, TABLE_COLUMNS, table_rows
 from atlas.text import escape_markdown as md
-from atlas.text import markdown_link
+from atlas.text import markdown_code, markdown_link
 from ui import urlstate
 from ui.data import AtlasData
 from ui.share import link_to
 
-ALL_STATES = "All states"
+# Filters shared by the Directory and Nearby pages; their values live in the URL (see ui/urlstate.py).
+FOCUS = urlstate.many("focus", SPECIFIC_FOCI)
+GENERAL = urlstate.flag("general", default=True)
+QUERY = urlstate.text("q")
+
+
+def state_param(states: list[str]) -> urlstate.Param:
+    return urlstate.one_of("state", states)
 
 
 # --- filters ----------------------------------------------------------------------------
 
 def focus_filters() -> tuple[tuple[str, ...], bool]:
-    urlstate.seed("focus", SPECIFIC_FOCI, multi=True)
-    focus = st.multiselect("Focus", SPECIFIC_FOCI, format_func=focus_label, key="focus",
-                           on_change=urlstate.remember, args=("focus",),
+    focus = urlstate.bound(FOCUS, st.multiselect, "Focus", SPECIFIC_FOCI, format_func=focus_label,
                            placeholder="Every form of dystonia")
-    urlstate.publish("focus", focus)
-    general = st.toggle("Include general dystonia groups", value=True, key="general", bind="query-params",
-                        help="General groups serve every form of dystonia, so they also help someone with "
-                             "torticollis, blepharospasm or a voice dystonia.")
+    general = urlstate.bound(GENERAL, st.toggle, "Include general dystonia groups",
+                             help="General groups serve every form of dystonia, so they also help someone with "
+                                  "torticollis, blepharospasm or a voice dystonia.")
     return tuple(focus), general
 
 
@@ -45,31 +49,27 @@ def filter_bar(atlas: AtlasData) -> Filters:
     with col_focus:
         focus, general = focus_filters()
     with col_state:
-        # Options are the codes themselves: a bound widget puts what it displays into the URL (?state=CA).
-        state = st.selectbox("State", [ALL_STATES, *states], key="state", bind="query-params",
-                             help=", ".join(f"{s}: {region_name(s)}" for s in states))
+        state = urlstate.bound(state_param(states), st.selectbox, "State", ["", *states],
+                               format_func=lambda s: f"{region_name(s)} ({s})" if s else "All states")
     with col_text:
-        query = st.text_input("Search names and cities", key="q", bind="query-params",
-                              placeholder="e.g. foundation, Chicago")
-    return Filters(focus=focus, include_general=general, state="" if state == ALL_STATES else state,
-                   query=query or "")
+        query = urlstate.bound(QUERY, st.text_input, "Search names and cities", placeholder="e.g. foundation, Chicago")
+    return Filters(focus=focus, include_general=general, state=state or "", query=query or "")
 
 
 def reset_filters() -> None:
-    urlstate.choose("focus", [])
-    st.session_state["general"] = True
-    st.session_state["state"] = ALL_STATES
-    st.session_state["q"] = ""
+    for param in (FOCUS, GENERAL, QUERY, state_param([])):
+        urlstate.choose(param, param.default)
 
 
 # --- map --------------------------------------------------------------------------------
 
 def legend_html() -> str:
     items = "".join(
-        f'<span style="display:inline-flex;align-items:center;gap:.35em;margin-right:1.1em;white-space:nowrap">'
+        f'<span role="listitem" style="display:inline-flex;align-items:center;gap:.35em;margin-right:1.1em;'
+        f'white-space:nowrap">'
         f'<span style="display:inline-flex;align-items:center;justify-content:center;width:1.5em;height:1.5em;'
         f'border-radius:50%;border:1px solid #1e1e1e;background:{html.escape(e.hex_color)};color:#111;'
-        f'font-weight:700;font-size:.8em">{html.escape(e.letter)}</span>{html.escape(e.label)}</span>'
+        f'font-weight:700;font-size:.8em" aria-hidden="true">{html.escape(e.letter)}</span>{html.escape(e.label)}</span>'
         for e in legend())
     return f'<div role="list" aria-label="Map legend" style="line-height:2;font-size:.9em">{items}</div>'
 
@@ -82,7 +82,7 @@ def _on_map_select(chart_key: str, target_key: str) -> None:
     selection = st.session_state.get(chart_key, {}).get("selection", {})
     objects = (selection.get("objects") or {}).get("organizations") or []
     if objects and objects[0].get("id"):
-        urlstate.choose(target_key, objects[0]["id"])
+        urlstate.choose(urlstate.text(target_key), objects[0]["id"])
 
 
 def organization_map(frame: pd.DataFrame, *, key: str, origin: Origin | None = None, selected: str | None = None,
@@ -120,7 +120,7 @@ def _on_table_select(table_key: str, target_key: str) -> None:
     rows = st.session_state.get(table_key, {}).get("selection", {}).get("rows") or []
     ids = st.session_state.get(f"{table_key}__ids", [])
     if rows and rows[0] < len(ids):
-        urlstate.choose(target_key, ids[rows[0]])
+        urlstate.choose(urlstate.text(target_key), ids[rows[0]])
 
 
 def organization_table(frame: pd.DataFrame, *, key: str, select_into: str | None = None) -> None:
@@ -141,21 +141,21 @@ def organization_table(frame: pd.DataFrame, *, key: str, select_into: str | None
 
 def organization_picker(atlas: AtlasData, *, key: str = "org") -> str | None:
     names = {o.id: o.name for o in atlas.organizations}
-    urlstate.seed(key, list(names), multi=False)
-    chosen = st.selectbox("Organization details", ["", *names], key=key, on_change=urlstate.remember, args=(key,),
-                          format_func=lambda i: names.get(i, "Choose an organization, a map point or a table row"))
-    urlstate.publish(key, chosen)
+    chosen = urlstate.bound(urlstate.one_of(key, list(names)), st.selectbox, "Organization details", ["", *names],
+                            format_func=lambda i: names.get(i, "Choose an organization, a map point or a table row"))
     return chosen or None
 
 
 def detail_card(card: Card) -> None:
     with st.container(border=True):
-        st.subheader(md(card.name), anchor=False)
+        st.header(md(card.name), anchor=False)
         st.caption(" · ".join(md(part) for part in [*card.focus, card.service_area_text] if part))
         if card.address_lines:
             st.markdown("  \n".join(md(line) for line in card.address_lines))
         for contact in card.contacts:
-            value = markdown_link(contact.text, contact.href) if contact.href else md(contact.text)
+            # A value that is not a valid number or address is shown as published, in a code span,
+            # so that nothing in it can become a link.
+            value = markdown_link(contact.text, contact.href) if contact.href else markdown_code(contact.text)
             st.markdown(f"**{md(contact.label)}:** {value}")
         for line in card.extra_lines:
             st.markdown(f"**Also listed:** {md(line)}")
