@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -54,7 +55,7 @@ def test_directions_use_a_street_not_a_po_box_or_building():
     "# heading", "1. list", "a\\b", "`code`", "![img](http://x)", "<img src=x onerror=alert(1)>", "| a | b |",
 ])
 def test_escape_markdown_leaves_no_live_syntax(text):
-    escaped = escape_markdown(text)
+    escaped = escape_markdown(text).replace("\u2060", "")  # word joiners are invisible
     shown, i = [], 0
     while i < len(escaped):  # every punctuation character must arrive as a backslash escape
         if escaped[i] == "\\":
@@ -70,3 +71,22 @@ def test_escape_markdown_leaves_no_live_syntax(text):
 
 def test_markdown_link_encodes_parentheses_and_spaces():
     assert markdown_link("A (B)", "https://x.org/a (b)") == "[A \\(B\\)](https://x.org/a%20%28b%29)"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("=HYPERLINK(\"http://evil.example\")", '` =HYPERLINK("http://evil.example") `'),
+    ("a `tick` and ``two``", "``` a `tick` and ``two`` ```"),
+    ("line\nbreak", "` line break `"),
+])
+def test_markdown_code_keeps_text_literal(text, expected):
+    from atlas.text import markdown_code
+
+    assert markdown_code(text) == expected
+
+
+@pytest.mark.parametrize("text", ["http://evil.example", "HTTPS://x.org/a", "www.x.org", "help@x.org", "mailto:a@b.org"])
+def test_escape_markdown_defuses_autolinks(text):
+    escaped = escape_markdown(text)
+    unescaped = re.sub(r"\\(.)", r"\1", escaped)
+    assert unescaped != text and unescaped.replace("\u2060", "") == text
+    assert not re.search(r"(?i)https?://|www\.|\w@\w", unescaped)  # what GFM autolinking looks for

@@ -21,9 +21,25 @@ def run_page(page: str | None = None, params: dict | None = None, timeout: float
     return at.run()
 
 
+CODE_SPAN = re.compile(r"(`+) (.*?) \1")
+
+
 def plain(text: str) -> str:
-    """Text as shown on screen: unescaped emphasis markers dropped, backslash escapes removed."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*", "", text))
+    """Text as shown on screen: code spans shown as written, emphasis markers dropped, escapes removed."""
+    parts = CODE_SPAN.split(text)  # [outside, fence, inside, outside, fence, inside, ...]
+    shown = []
+    for index, part in enumerate(parts):
+        if index % 3 == 0:
+            part = part.replace("\u2060", "")  # word joiners that keep addresses from becoming links
+            shown.append(re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*", "", part)))
+        elif index % 3 == 2:
+            shown.append(part)
+    return "".join(shown)
+
+
+def outside_code(text: str) -> str:
+    """The Markdown with code spans removed: what the renderer still interprets."""
+    return CODE_SPAN.sub("", text)
 
 
 def texts(at: AppTest) -> str:

@@ -29,7 +29,7 @@ def test_sidebar_is_the_same_on_every_page(page):
 def test_overview_shows_the_page_sections_map_table_and_attribution():
     at = run_page()
     assert plain(at.title[0].value) == "What are Dystonias?"
-    headings = [plain(s.value) for s in at.subheader]
+    headings = [plain(s.value) for s in at.header]
     for heading in ("Is there any treatment?", "What is the prognosis?", "What research is being done?"):
         assert heading in headings
     body = texts(at)
@@ -124,7 +124,7 @@ def test_choosing_an_organization_opens_its_detail_card():
     at = run_page("directory")
     at.selectbox(key="org").set_value("american-dystonia-society").run()
     card = texts(at)
-    assert "American Dystonia Society" in [plain(s.value) for s in at.subheader]
+    assert "American Dystonia Society" in [plain(s.value) for s in at.header]
     assert "17 Suffolk Lane" in card and "Princeton Junction, NJ 08550" in card
     assert "[(310) 237-5478](tel:+1-310-237-5478)" in card
     assert "[info@dystoniasociety.org](mailto:info@dystoniasociety.org)" in card
@@ -163,7 +163,7 @@ def test_map_is_offline_by_default_and_basemap_is_opt_in():
     at = run_page("directory")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert spec["layers"][0]["id"] == "state-outlines" and spec["layers"][0]["data"]["features"]
-    assert not spec.get("mapStyle") and not spec.get("mapProvider")
+    assert spec.get("mapStyle") == "__MAP_STYLE__" and not spec.get("mapProvider")  # no tiles: see atlas.mapview
     at.sidebar.toggle[0].set_value(True).run()
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert spec["mapProvider"] == "carto" and spec["mapStyle"].startswith("https://")

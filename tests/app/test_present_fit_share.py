@@ -32,7 +32,7 @@ def test_each_scene_has_a_title_a_caption_from_the_page_and_its_organizations(sc
     at = run_page(None, {"present": "1", "scene": scene})
     assert not at.exception
     assert _titles(at) == [title]
-    caption = plain(at.markdown[1].value).removeprefix("#### ")
+    caption = plain(at.markdown[1].value).removeprefix("## ")
     assert len(caption) > 30
     listing = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert listing and listing[0].count("- **") == count
