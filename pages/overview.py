@@ -17,12 +17,12 @@ info, directory = st.columns([5, 7], gap="large")
 with info:
     for index, section in enumerate(page.sections):
         if index > 0 or section.heading != page.title:
-            st.subheader(md(section.heading), anchor=False)
+            st.header(md(section.heading), anchor=False)
         for paragraph in section.body.split("\n\n"):
             st.markdown(md(paragraph))
 
 with directory:
-    st.subheader(f"{len(atlas.organizations)} organizations that help", anchor=False)
+    st.header(f"{len(atlas.organizations)} organizations that help", anchor=False)
     widgets.organization_map(atlas.frame, key="overview_map", height=420)
     widgets.organization_table(atlas.frame, key="overview_table")
     raw = layout.raw_params()

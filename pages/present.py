@@ -22,7 +22,7 @@ st.query_params["scene"] = scene.slug
 present.controls(all_scenes, index, city)
 st.title(md(scene.title), anchor=False)
 if scene.caption:
-    st.markdown(f"#### {md(scene.caption)}")
+    st.markdown(f"## {md(scene.caption)}")
 
 try:
     view = select_view(atlas.page, list(atlas.organizations), scene.request)
