@@ -1,0 +1,184 @@
+"""Every page in Chromium: it loads, draws its map offline, filters, selects and shares."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.conftest import DATA
+from tests.e2e.conftest import exceptions, grid_rows, main_text, open_app, screenshot, start_server, wait_for_app
+from tests.e2e.mapgeometry import canvas_image, colour_near, expected_points, project
+
+PAGES = {
+    "overview": "",
+    "directory": "directory",
+    "nearby": "nearby?near=60601",
+    "fit": "fit?area=voice",
+    "about": "about",
+    "presentation": "?present=1",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads_without_an_exception_and_is_screenshotted(page, server, name):
+    open_app(page, server, PAGES[name])
+    assert exceptions(page) == []
+    assert page.locator('[data-testid="stHeading"]').count() >= 1
+    path = screenshot(page, f"page-{name}")
+    assert path.stat().st_size > 20_000
+
+
+def test_map_draws_every_organization_offline_where_it_belongs(page, server):
+    open_app(page, server, "directory")
+    image, box = canvas_image(page)
+    assert page.locator('[data-testid="stDeckGlJsonChart"]').get_attribute("data-testid")
+    expected = expected_points(DATA, height=460, width=460)
+    located = [(p, project(p["lat"], p["lon"], p["view"], box["width"], box["height"])) for p in expected]
+    for point, (x, y) in located:
+        # Where markers overlap, the one on top hides the others: any colour of the stack will do.
+        stack = {other["colour"] for other, xy in located if math.dist((x, y), xy) < 26}
+        assert max(colour_near(image, x, y, colour) for colour in stack) >= 4, (point["name"], x, y)
+    drawn = {colour for colour in {p["colour"] for p in expected} if any(
+        colour_near(image, *xy, colour) >= 4 for _, xy in located)}
+    assert len(drawn) == 4, "every focus colour is on the map"
+    background = image.getpixel((5, int(box["height"]) - 5))[:3]
+    assert colour_near(image, 5, box["height"] - 5, background, radius=0) == 12  # the corner is background
+
+
+def test_basemap_switch_is_off_so_no_tiles_are_requested(page, server):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    open_app(page, server, "directory")
+    assert not [url for url in requests if "cartocdn" in url or "mapbox" in url]
+
+
+def test_filters_chosen_in_the_browser_change_the_rows(page, server):
+    open_app(page, server, "directory")
+    assert grid_rows(page) == 8
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Focus").click()
+    page.get_by_role("option", name="Torticollis (cervical dystonia)").click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert grid_rows(page) == 6
+    page.get_by_text("Include general dystonia groups").click()
+    wait_for_app(page)
+    assert grid_rows(page) == 2
+    assert "Showing 2 of 8 organizations." in main_text(page)
+    query = parse_qs(urlsplit(page.evaluate("location.href")).query)
+    assert query["focus"] == ["torticollis"] and query["general"] == ["false"]
+    search = page.get_by_label("Search names and cities")
+    search.fill("mukwonago")
+    search.press("Enter")
+    wait_for_app(page)
+    assert grid_rows(page) == 1
+
+
+def test_state_filter_in_the_browser(page, server):
+    open_app(page, server, "directory")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
+    page.get_by_role("option", name="New York (NY)").click()
+    wait_for_app(page)
+    assert grid_rows(page) == 2
+
+
+def test_clicking_a_map_point_opens_its_detail_card(page, server):
+    open_app(page, server, "directory?focus=torticollis&state=CA")
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]')
+    box = chart.bounding_box()
+    for _ in range(4):  # deck.gl can take a moment after the first paint before points are pickable
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the only point is centred
+        wait_for_app(page)
+        if "9920 Talbert Avenue" in main_text(page):
+            break
+        page.wait_for_timeout(1000)
+    card = main_text(page)
+    assert "National Spasmodic Torticollis Association" in card and "9920 Talbert Avenue" in card
+    assert "org=national-spasmodic-torticollis-association" in page.evaluate("location.href")
+    assert page.get_by_role("link", name="(714) 378-9837").get_attribute("href") == "tel:+1-714-378-9837"
+
+
+def test_choosing_a_table_row_opens_its_detail_card(page, server):
+    open_app(page, server, "directory")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 17, box["y"] + 35 + 35 * 4 + 17)  # row 5: the checkbox column
+    wait_for_app(page)
+    assert "637 North 7th Street, Suite 102" in main_text(page)  # the BEBRF card
+    directions = page.get_by_role("link", name="Directions").get_attribute("href")
+    assert directions.startswith("https://www.google.com/maps/dir/?api=1&destination=637")
+
+
+def test_links_between_pages_keep_the_parameters(page, server):
+    open_app(page, server, "directory?focus=torticollis&state=CA&org=american-dystonia-society")
+    page.get_by_role("link", name="Rank these by distance from a place").click()
+    wait_for_app(page)
+    query = parse_qs(urlsplit(page.evaluate("location.href")).query)
+    assert urlsplit(page.evaluate("location.href")).path == "/nearby"
+    assert query == {"focus": ["torticollis"], "state": ["CA"]}
+
+
+def test_a_deep_link_on_a_fresh_server_runs_inside_the_app(page):
+    fresh = start_server("fresh")
+    try:
+        open_app(page, fresh, "nearby?near=60601")  # the first request this server ever sees
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Which group fits?" in nav and "About the data" in nav
+        assert "nearby.py" not in nav.lower()
+    finally:
+        fresh.stop()
+
+
+def test_nearby_in_the_browser(page, server):
+    open_app(page, server, "nearby")
+    place = page.get_by_label("ZIP code, city and state, or address")
+    place.fill("99501")
+    place.press("Enter")
+    wait_for_app(page)
+    assert "No organization has an office within 250 miles of Anchorage" in main_text(page)
+    page.get_by_role("button", name="Widen the search to 2,500 miles").click()
+    wait_for_app(page)
+    assert "within 2,500 miles" in main_text(page)
+    place.fill("abcde")
+    place.press("Enter")
+    wait_for_app(page)
+    assert 'No US place matches "abcde"' in main_text(page)
+    assert exceptions(page) == []
+
+
+def test_presentation_mode_steps_through_scenes(page, server):
+    open_app(page, server, "?present=1")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    seen = []
+    for _ in range(5):
+        seen.append(page.locator("h1").first.inner_text())
+        assert f"Scene {len(seen)} of 5" in main_text(page)
+        page.get_by_role("link", name="Next").click()
+        wait_for_app(page)
+    assert seen == ["Where to find help", "Torticollis (cervical dystonia)", "Blepharospasm (eyelids)",
+                    "Voice and speech (spasmodic dysphonia)", "Groups near Chicago, IL"]
+    assert page.locator("h1").first.inner_text() == "Where to find help"  # wraps round
+    page.get_by_role("link", name="Previous").click()
+    wait_for_app(page)
+    assert "scene=near" in page.evaluate("location.href")
+    screenshot(page, "presentation-near")
+    font = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stMain] li')).fontSize")
+    assert float(font.removesuffix("px")) >= 20  # large type for a room
+
+
+def test_downloads_from_the_app(page, server, tmp_path):
+    open_app(page, server, "directory?focus=torticollis")
+    page.get_by_text("Export, print or share this view").click()
+    page.wait_for_timeout(300)
+    for label, check in (("Spreadsheet (CSV)", lambda data: data.startswith(b"\xef\xbb\xbfname,focus")),
+                         ("Printable handout (PDF)", lambda data: data.startswith(b"%PDF-")),
+                         ("Map image for slides (PNG)", lambda data: data.startswith(b"\x89PNG"))):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        assert check(path.read_bytes()), label
+        assert path.name.startswith("dystonia-atlas-torticollis-and-general-dystonia-groups")
+    assert exceptions(page) == []
