@@ -107,3 +107,12 @@ def test_detail_card_has_a_report_link_naming_the_organization(monkeypatch):
     report = buttons["Report a problem with this listing"]
     assert report.startswith("mailto:corrections@example.org?subject=")
     assert dict(parse_qsl(urlsplit(report).query))["subject"].endswith("American Dystonia Society")
+
+
+def test_presenter_sets_the_city_for_the_near_scene():
+    at = run_page(None, {"present": "1", "scene": "all"})
+    at.text_input(key="present_city").set_value("Rockville, MD").run()
+    assert not at.exception
+    assert _titles(at) == ["Groups near Rockville, MD"]
+    assert at.query_params["scene"] == "near" and at.query_params["near"] == "Rockville, MD"
+    assert "American Speech-Language-Hearing Association (ASHA)" in texts(at)
