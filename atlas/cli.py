@@ -66,7 +66,7 @@ def _export(args: argparse.Namespace) -> int:
     from atlas.atomic import atomic_write_bytes
     from atlas.datadir import open_data_dir
     from atlas.export import render
-    from atlas.share import view_url
+    from atlas.share import DEFAULT_PUBLIC_URL, view_url
     from atlas.views import ViewError, ViewRequest, select_view
 
     if args.radius is not None and not args.near:
@@ -82,7 +82,7 @@ def _export(args: argparse.Namespace) -> int:
         raise ValueError(str(exc)) from None
     if view.empty:
         raise ValueError(f"no organization matches this view ({view.title}); nothing was written")
-    data = render(view, args.format, url=view_url(request, args.url or public_url()))
+    data = render(view, args.format, url=view_url(request, args.url or public_url() or DEFAULT_PUBLIC_URL))
     atomic_write_bytes(args.out, data)
     print(f"wrote {len(view.organizations)} organization{'s' if len(view.organizations) != 1 else ''} "
           f"({view.title}) to {args.out} as {args.format}")

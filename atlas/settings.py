@@ -43,7 +43,8 @@ def geocoder_settings() -> GeocoderSettings:
 
 
 def public_url() -> str:
-    return os.environ.get("ATLAS_PUBLIC_URL", "").strip() or "http://localhost:8501"
+    """The configured public address of the app, or "" when none is set."""
+    return os.environ.get("ATLAS_PUBLIC_URL", "").strip()
 
 
 def report_email() -> str:

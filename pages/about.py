@@ -29,7 +29,7 @@ for code in page.quality_flags:
 st.header("Data-quality report", anchor=False)
 st.markdown("Each note marks something to double-check before relying on a listing. Notes never change or "
             "hide data.")
-flagged = [(org, flag_details(org)) for org in atlas.organizations if flag_details(org)]
+flagged = [(org, details) for org in atlas.organizations if (details := flag_details(org))]
 for org, details in flagged:
     st.markdown(f"**{md(org.name)}**")
     for code, detail in details.items():

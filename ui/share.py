@@ -9,7 +9,7 @@ import streamlit as st
 
 from atlas.export import FORMATS, filename, render
 from atlas.settings import public_url
-from atlas.share import view_url
+from atlas.share import DEFAULT_PUBLIC_URL, view_url
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
 from atlas.views import ViewError, ViewRequest, select_view
@@ -18,14 +18,15 @@ from ui.data import AtlasData
 
 def base_url() -> str:
     """The configured public address, else the address this browser used to reach the app."""
-    configured = public_url()
-    if configured != "http://localhost:8501":
-        return configured
+    if public_url():
+        return public_url()
     try:
         parts = urlsplit(st.context.url or "")
     except (AttributeError, ValueError):
-        return configured
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else configured
+        return DEFAULT_PUBLIC_URL
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return DEFAULT_PUBLIC_URL
 
 
 def link_to(request: ViewRequest) -> str:
