@@ -106,7 +106,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", type=Path, default=None, help="data folder (default: data/)")
     check.set_defaults(handler=_check)
 
-    from atlas.export import FORMATS
+    from atlas.formats import FORMATS
     from atlas.focus import SPECIFIC_FOCI
 
     export = commands.add_parser("export", help="write the organizations of a view as csv, geojson, kml, vcf, "

@@ -21,33 +21,15 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 from atlas import contacts, links
 from atlas.focus import focus_label
+from atlas.formats import FORMATS
 from atlas.model import Organization
 from atlas.quality import FLAGS
 from atlas.regions import region_name
 from atlas.spreadsheet import neutralize
 from atlas.views import View
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    code: str
-    label: str
-    mime: str
-    extension: str
-
-
-FORMATS: dict[str, ExportFormat] = {f.code: f for f in (
-    ExportFormat("csv", "Spreadsheet (CSV)", "text/csv", "csv"),
-    ExportFormat("geojson", "GeoJSON (GIS tools)", "application/geo+json", "geojson"),
-    ExportFormat("kml", "KML (Google Earth, My Maps)", "application/vnd.google-earth.kml+xml", "kml"),
-    ExportFormat("vcf", "Contacts (vCard)", "text/vcard", "vcf"),
-    ExportFormat("pdf", "Printable handout (PDF)", "application/pdf", "pdf"),
-    ExportFormat("png", "Map image for slides (PNG)", "image/png", "png"),
-)}
 
 
 def _focus_labels(org: Organization) -> list[str]:
