@@ -332,7 +332,7 @@ def build_geocoder(settings: GeocoderSettings | None = None) -> Geocoder:
 
         nominatim = Nominatim(user_agent=settings.user_agent, timeout=10)
         chain.append(RateLimitedGeocoder(nominatim, max(1.0, settings.min_delay_seconds),
-                                         addressdetails=True, country_codes="us"))
+                                         addressdetails=True))
     chain.append(OfflineZipGeocoder())
     geocoder: Geocoder = GeocoderChain(chain)
     if settings.cache_path is not None:

@@ -169,6 +169,7 @@ def test_nominatim_is_opt_in_and_needs_a_user_agent(tmp_path):
     online, offline = geocoder.inner.geocoders
     assert type(online.inner).__name__ == "Nominatim" and isinstance(offline, OfflineZipGeocoder)
     assert online._geocode.min_delay_seconds >= 1.0
+    assert "country_codes" not in online._kwargs  # a Canadian address must be findable online
 
 
 def test_settings_from_the_environment(monkeypatch, tmp_path):
