@@ -1,5 +1,7 @@
 """Dystonia Atlas: the entry point. Loads the directory once, then hands over to a page."""
 
+from functools import partial
+
 import streamlit as st
 
 from atlas.datadir import DataDirError
@@ -13,7 +15,7 @@ st.set_page_config(page_title="Dystonia Atlas", page_icon=":material/explore:", 
 try:
     atlas = data.load()
 except DataDirError as error:
-    st.navigation([st.Page(lambda: layout.data_error_page(error), title="Data problem",
+    st.navigation([st.Page(partial(layout.data_error_page, error), title="Data problem",
                            icon=":material/error:")], position="hidden").run()
     st.stop()
 

@@ -6,7 +6,7 @@ from atlas.directory import nearby, to_frame
 from atlas.scenes import default_city, scene_index, scenes
 from atlas.text import escape_markdown as md
 from atlas.views import ViewError, select_view
-from ui import bootstrap, data, layout, present, share, widgets
+from ui import bootstrap, data, layout, present, widgets
 
 bootstrap.page_setup()
 atlas = data.load()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA
 from tools.build_state_outlines import (DEFAULT_SOURCE, TopologyError, build_feature_collection, clean_ring,
                                         decode_arcs, decode_topology, dump, main, signed_area, simplify_line, wind)
 

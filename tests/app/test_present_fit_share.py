@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.app.conftest import plain, run_page, table, texts
+from tests.app.conftest import plain, run_page, texts
 
 
 def _titles(at):

@@ -6,13 +6,10 @@ exist, and every payload must be on screen as plain text.
 
 from __future__ import annotations
 
-import math
 
 import pytest
 
-from tests.e2e.conftest import exceptions, main_text, open_app, screenshot, wait_for_app
-from tests.e2e.mapgeometry import canvas_image, expected_points, project
-from tests.conftest import PAGES
+from tests.e2e.conftest import exceptions, main_text, open_app, screenshot
 
 HOSTILE_PAGES = {
     "overview": "",
