@@ -33,6 +33,12 @@ class ViewRequest:
     radius_mi: float | None = None
     org: str = ""  # one organization, chosen in the directory
 
+    @classmethod
+    def from_filters(cls, filters: Filters, **place_or_org) -> "ViewRequest":
+        """The request for what a page's filter bar shows, plus a place or an organization."""
+        return cls(focus=filters.focus, include_general=filters.include_general, state=filters.state,
+                   query=filters.query, **place_or_org)
+
     @property
     def filters(self) -> Filters:
         return Filters(focus=self.focus, include_general=self.include_general, state=self.state, query=self.query)

@@ -29,7 +29,6 @@ with map_column:
     widgets.organization_map(shown, key="directory_map", selected=selected, select_into="org")
 
 widgets.organization_table(shown, key="directory_table", select_into="org")
-share.export_panel(atlas, ViewRequest(focus=filters.focus, include_general=filters.include_general,
-                                      state=filters.state, query=filters.query, org=selected or ""), key="directory")
+share.export_panel(atlas, ViewRequest.from_filters(filters, org=selected or ""), key="directory")
 st.page_link("pages/nearby.py", label="Rank these by distance from a place", icon=":material/near_me:",
              query_params=carry(layout.raw_params(), "nearby"))

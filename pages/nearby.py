@@ -27,8 +27,7 @@ with radius_column:
 with st.expander("Filter by focus, state or name"):
     filters = widgets.filter_bar(atlas)
 candidates = filter_frame(atlas.frame, filters)
-request = ViewRequest(focus=filters.focus, include_general=filters.include_general, state=filters.state,
-                      query=filters.query, near=(near or "").strip(), radius_mi=float(radius))
+request = ViewRequest.from_filters(filters, near=(near or "").strip(), radius_mi=float(radius))
 
 if all_national(candidates):
     st.info("Every organization listed here is **national**: it serves people wherever they live, whatever the "

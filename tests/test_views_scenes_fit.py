@@ -112,3 +112,11 @@ def test_captions_and_mentions(directory):
     assert caption(directory.page).startswith("The dystonias are movement disorders")
     assert sentence_mentioning(directory.page, "National Eye Institute").startswith("Scientists at other NIH")
     assert sentence_mentioning(directory.page, "no such phrase") is None
+
+
+def test_request_from_a_filter_bar_round_trips():
+    from atlas.directory import Filters
+
+    filters = Filters(focus=("speech",), include_general=False, state="MD", query="asha")
+    request = ViewRequest.from_filters(filters, near="20850", radius_mi=50)
+    assert request.filters == filters and (request.near, request.radius_mi, request.org) == ("20850", 50, "")
