@@ -11,15 +11,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from atlas.datafiles import DataError, load_built
-from atlas.focus import FocusError
-from atlas.geocode import GeocoderConfigError, build_geocoder
-from atlas.overrides import OverridesError
-from atlas.quality import quality_report
+from atlas.errors import AtlasError, ExportError
+from atlas.geocode import build_geocoder
+from atlas.ingest.files import load_built
+from atlas.ingest.quality import quality_report
 from atlas.settings import data_dir, geocoder_settings, public_url
-from atlas.source import SourceError
-
-EXPECTED_ERRORS = (SourceError, DataError, OverridesError, FocusError, GeocoderConfigError, OSError, ValueError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +31,7 @@ def _date(text: str) -> date:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from atlas.build import build_files
+    from atlas.ingest.build import build_files
 
     geocoder = build_geocoder(geocoder_settings())
     directory = build_files(args.source, args.out, geocoder=geocoder, overrides_path=args.overrides,
@@ -64,13 +60,13 @@ def _radius(text: str) -> float:
 
 def _export(args: argparse.Namespace) -> int:
     from atlas.atomic import atomic_write_bytes
-    from atlas.datadir import open_data_dir
-    from atlas.export import render
-    from atlas.share import DEFAULT_PUBLIC_URL, view_url
-    from atlas.views import ViewError, ViewRequest, select_view
+    from atlas.directory.request import DEFAULT_PUBLIC_URL, view_url
+    from atlas.directory.view import ViewError, ViewRequest, select_view
+    from atlas.ingest.build import open_data_dir
+    from atlas.outputs.export import render
 
     if args.radius is not None and not args.near:
-        raise ValueError("--radius needs --near (the place to measure from)")
+        raise ExportError("--radius needs --near (the place to measure from)")
     directory = open_data_dir(args.data)
     request = ViewRequest(focus=tuple(dict.fromkeys(args.focus or ())), include_general=args.include_general,
                           state=(args.state or "").upper(), query=args.q or "", near=args.near or "",
@@ -79,11 +75,14 @@ def _export(args: argparse.Namespace) -> int:
         view = select_view(directory.page, directory.organizations, request,
                            build_geocoder(geocoder_settings()))
     except ViewError as exc:
-        raise ValueError(str(exc)) from None
+        raise ExportError(str(exc)) from None
     if view.empty:
-        raise ValueError(f"no organization matches this view ({view.title}); nothing was written")
+        raise ExportError(f"no organization matches this view ({view.title}); nothing was written")
     data = render(view, args.format, url=view_url(request, args.url or public_url() or DEFAULT_PUBLIC_URL))
-    atomic_write_bytes(args.out, data)
+    try:
+        atomic_write_bytes(args.out, data)
+    except OSError as exc:
+        raise ExportError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {len(view.organizations)} organization{'s' if len(view.organizations) != 1 else ''} "
           f"({view.title}) to {args.out} as {args.format}")
     return 0
@@ -106,8 +105,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", type=Path, default=None, help="data folder (default: data/)")
     check.set_defaults(handler=_check)
 
-    from atlas.formats import FORMATS
-    from atlas.focus import SPECIFIC_FOCI
+    from atlas.ingest.tags import SPECIFIC_FOCI
+    from atlas.outputs.export import FORMATS
 
     export = commands.add_parser("export", help="write the organizations of a view as csv, geojson, kml, vcf, "
                                                 "pdf or png")
@@ -139,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         args.data = data_dir()
     try:
         return args.handler(args)
-    except EXPECTED_ERRORS as exc:
+    except AtlasError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
         return 1

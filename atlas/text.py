@@ -1,14 +1,20 @@
-"""Make data safe to show as Markdown text.
+"""Text for people and for spreadsheets: safe Markdown, dates, sentences, and inert CSV cells.
 
-Streamlit renders strings as Markdown, and its Markdown goes further than CommonMark: `$…$` is
-LaTeX, `:red[…]` is colour, `:emoji:` is an emoji. An organization name can hold any of these,
-or a Markdown link. Escaping every ASCII punctuation character with a backslash is valid
-CommonMark and shows the text as written.
+Markdown. Streamlit renders strings as Markdown, and its Markdown goes further than CommonMark:
+`$…$` is LaTeX, `:red[…]` is colour, `:emoji:` is an emoji. An organization name can hold any
+of these, or a Markdown link. Escaping every ASCII punctuation character with a backslash is
+valid CommonMark and shows the text as written. Escaping cannot stop GitHub-style autolinking,
+which turns anything that looks like a web or email address into a link after parsing. A word
+joiner (U+2060, invisible) placed inside "http:", "www." and "name@host" keeps those from being
+recognised, so links come only from `atlas.ingest.contacts`, never from data.
 
-Escaping cannot stop one thing: GitHub-style autolinking, which turns anything that looks like a
-web or email address into a link after parsing. A word joiner (U+2060, invisible) placed inside
-"http:", "www." and "name@host" keeps those from being recognised, so links come only from
-`atlas.links`, never from data.
+Sentences. Short captions for slides, scenes, summaries and the handout are drawn from the
+page's own sentences, and long ones are cut at a clause or word boundary.
+
+Spreadsheets. A cell that begins with =, +, -, @, a tab or a carriage return is read as a
+formula by Excel, LibreOffice and Google Sheets (CSV injection). Prefixing an apostrophe makes it
+plain text there. The prefix is also applied to text that already begins with an apostrophe, so
+`restore` undoes it exactly. Numbers are written as numbers and never pass through here.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import re
 import string
 from datetime import date
+
+from atlas.model import Page
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 WORD_JOINER = "\u2060"
@@ -52,3 +60,59 @@ def markdown_code(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     return f"{fence} {text} {fence}"
+
+
+# --- sentences ----------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+
+
+def shorten(sentence: str, limit: int = 170) -> str:
+    """Cut a long sentence at a clause or word boundary, marking the cut with an ellipsis."""
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit]
+    for mark in ("; ", ", "):
+        at = cut.rfind(mark)
+        if at > limit * 0.6:
+            return cut[:at].rstrip() + "…"
+    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def sentence_mentioning(page: Page, phrase: str, limit: int = 400) -> str | None:
+    """The first sentence of the page that contains `phrase` (case-insensitive), or None."""
+    for section in page.sections:
+        for sentence in sentences(section.body):
+            if phrase.lower() in sentence.lower():
+                return shorten(sentence, limit)
+    return None
+
+
+def caption(page: Page, keywords: tuple[str, ...] = (), limit: int = 170) -> str:
+    """The first sentence of the page that mentions one of `keywords` (the first sentence if none)."""
+    all_sentences = [s for section in page.sections for s in sentences(section.body)]
+    if not all_sentences:
+        return ""
+    for sentence in all_sentences:
+        if any(re.search(rf"\b{re.escape(k)}", sentence, re.IGNORECASE) for k in keywords):
+            return shorten(sentence, limit)
+    return shorten(all_sentences[0], limit)
+
+
+# --- spreadsheet cells --------------------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: str) -> str:
+    if value and (value.startswith(FORMULA_TRIGGERS) or value.startswith("'")):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    return value[1:] if value.startswith("'") else value

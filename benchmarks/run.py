@@ -48,7 +48,7 @@ def build_cli() -> tuple[str, bool]:
 
 @benchmark("parse", "parse_page on the committed page: under 20 ms warm")
 def parse() -> tuple[str, bool]:
-    from atlas.source import parse_page
+    from atlas.ingest.source import parse_page
     text = (ROOT / "data" / "dystonias.txt").read_text()
     parse_page(text)
     median, _ = _median_seconds(lambda: parse_page(text), 50)
@@ -59,8 +59,8 @@ def parse() -> tuple[str, bool]:
 def memory() -> tuple[str, bool]:
     import tracemalloc
 
-    from atlas.build import build_directory
-    from atlas.directory import to_frame
+    from atlas.directory.distance import to_frame
+    from atlas.ingest.build import build_directory
     text = (ROOT / "data" / "dystonias.txt").read_text()
     tracemalloc.start()
     directory = build_directory(text)
@@ -75,7 +75,7 @@ def nearby_100k() -> tuple[str, bool]:
     import numpy as np
     import pandas as pd
 
-    from atlas.directory import with_distance
+    from atlas.directory.distance import with_distance
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({"latitude": rng.uniform(25, 49, 100_000), "longitude": rng.uniform(-124, -67, 100_000)})
     median, _ = _median_seconds(lambda: with_distance(frame, 41.8858, -87.6181), 10)

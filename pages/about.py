@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from atlas.cards import PRECISION_TEXT
-from atlas.quality import FLAGS, flag_details
+from atlas.ingest.quality import FLAGS, flag_details
+from atlas.outputs.cards import PRECISION_TEXT
 from atlas.settings import data_dir
 from atlas.text import escape_markdown as md
 from ui import bootstrap, data, layout

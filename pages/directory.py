@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from atlas.directory import filter_frame
-from atlas.params import carry
-from atlas.views import ViewRequest
-from ui import bootstrap, data, layout, share, widgets
+from atlas.directory.distance import filter_frame
+from atlas.directory.request import carry
+from atlas.directory.view import ViewRequest
+from ui import bootstrap, data, exports, layout, widgets
 
 bootstrap.page_setup()
 atlas = data.load()
@@ -29,6 +29,6 @@ with map_column:
     widgets.organization_map(shown, key="directory_map", selected=selected, select_into="org")
 
 widgets.organization_table(shown, key="directory_table", select_into="org")
-share.export_panel(atlas, ViewRequest.from_filters(filters, org=selected or ""), key="directory")
+exports.export_panel(atlas, ViewRequest.from_filters(filters, org=selected or ""), key="directory")
 st.page_link("pages/nearby.py", label="Rank these by distance from a place", icon=":material/near_me:",
              query_params=carry(layout.raw_params(), "nearby"))

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from atlas.fit import BODY_AREAS, fit
-from atlas.focus import FOCI
-from atlas.sentences import sentence_mentioning
+from atlas.directory.fit import BODY_AREAS, fit
+from atlas.ingest.tags import FOCI
 from atlas.text import escape_markdown as md
+from atlas.text import sentence_mentioning
 from ui import bootstrap, data, layout, urlstate
 
 bootstrap.page_setup()

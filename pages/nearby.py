@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from atlas.directory import all_national, filter_frame, nearby, wider_radius
+from atlas.directory.distance import all_national, filter_frame, nearby, wider_radius
+from atlas.directory.request import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
+from atlas.directory.view import ViewRequest
 from atlas.geocode import locate
-from atlas.mapview import Origin
-from atlas.params import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
+from atlas.outputs.mapview import Origin
 from atlas.text import escape_markdown as md
-from atlas.views import ViewRequest
-from ui import bootstrap, data, layout, share, urlstate, widgets
+from ui import bootstrap, data, exports, layout, urlstate, widgets
 
 bootstrap.page_setup()
 atlas = data.load()
@@ -71,4 +71,4 @@ else:
 
 widgets.organization_map(shown, key="nearby_map", origin=origin)
 widgets.organization_table(shown, key="nearby_table")
-share.export_panel(atlas, request, key="nearby")
+exports.export_panel(atlas, request, key="nearby")

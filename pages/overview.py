@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas.params import carry
+from atlas.directory.request import carry
 from atlas.text import escape_markdown as md
 from ui import bootstrap, data, layout, widgets
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from atlas.directory import nearby, to_frame
-from atlas.scenes import default_city, scene_index, scenes
+from atlas.directory.distance import nearby, to_frame
+from atlas.directory.scenes import default_city, scene_index, scenes
+from atlas.directory.view import ViewError, select_view
 from atlas.text import escape_markdown as md
-from atlas.views import ViewError, select_view
 from ui import bootstrap, data, layout, present, widgets
 
 bootstrap.page_setup()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas.build import Directory, build_directory
-from atlas.overrides import Overrides
+from atlas.ingest.build import Directory, build_directory
+from atlas.ingest.tags import Overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas import contacts
+from atlas.ingest import contacts
 
 
 @pytest.mark.parametrize("text, display", [

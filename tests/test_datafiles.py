@@ -5,10 +5,16 @@ import io
 
 import pytest
 
-from atlas.datafiles import (DataError, load_built, organizations_from_csv, organizations_to_csv, page_from_json,
-                             page_to_json)
+from atlas.ingest.files import (
+    DataError,
+    load_built,
+    organizations_from_csv,
+    organizations_to_csv,
+    page_from_json,
+    page_to_json,
+)
 from atlas.model import ORGANIZATION_FIELDS, Organization
-from atlas.spreadsheet import neutralize, restore
+from atlas.text import neutralize, restore
 from tests.conftest import DATA
 
 HOSTILE = Organization(

@@ -4,8 +4,18 @@ import numpy as np
 import pytest
 from geopy.distance import great_circle
 
-from atlas.directory import (Filters, KM_PER_MILE, all_national, filter_frame, haversine_km, nearby, states_in,
-                             to_frame, wider_radius, with_distance)
+from atlas.directory.distance import (
+    KM_PER_MILE,
+    Filters,
+    all_national,
+    filter_frame,
+    haversine_km,
+    nearby,
+    states_in,
+    to_frame,
+    wider_radius,
+    with_distance,
+)
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ import pytest
 import vobject
 from geojson_pydantic import FeatureCollection
 
-from atlas.build import build_directory
-from atlas.export import CSV_COLUMNS, FORMATS, filename, fold, to_csv, to_geojson, to_kml, to_vcard
+from atlas.directory.view import View, ViewRequest, select_view
+from atlas.ingest.build import build_directory
 from atlas.model import Organization
-from atlas.spreadsheet import FORMULA_TRIGGERS, restore
-from atlas.views import View, ViewRequest, select_view
+from atlas.outputs.export import CSV_COLUMNS, FORMATS, filename, fold, to_csv, to_geojson, to_kml, to_vcard
+from atlas.text import FORMULA_TRIGGERS, restore
 from tests.conftest import PAGES
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "geojson-featurecollection.schema.json").read_text())

@@ -2,9 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from atlas.focus import FOCI, FocusError, assign_focus, focus_from_name
-from atlas.overrides import Override, Overrides, OverridesError
-from atlas.service_area import assign_service_area
+from atlas.ingest.tags import (
+    FOCI,
+    Override,
+    Overrides,
+    OverridesError,
+    assign_focus,
+    assign_service_area,
+    focus_from_name,
+)
 
 
 def test_focus_on_the_committed_page(orgs_by_name):
@@ -43,7 +49,7 @@ def test_rules_over_names(name, tags):
 def test_override_replaces_the_rule_and_is_validated():
     override = Override("X", ("torticollis", "general"), "", "covers both")
     assert assign_focus("Movement Disorders Society", override) == ("torticollis", "general")
-    with pytest.raises(FocusError, match="unknown focus"):
+    with pytest.raises(OverridesError, match="unknown focus"):
         assign_focus("X", Override("X", ("necks",), "", "typo"))
 
 

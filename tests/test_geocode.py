@@ -10,8 +10,17 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from atlas import geocode
-from atlas.geocode import (CachedGeocoder, GeocoderChain, GeocoderConfigError, GeocoderSettings,
-                           OfflineZipGeocoder, RateLimitedGeocoder, build_geocoder, locate, parse_query)
+from atlas.geocode import (
+    CachedGeocoder,
+    GeocoderChain,
+    GeocoderConfigError,
+    GeocoderSettings,
+    OfflineZipGeocoder,
+    RateLimitedGeocoder,
+    build_geocoder,
+    locate,
+    parse_query,
+)
 
 # Street addresses on the page, located independently of this project (map survey), to within ~1 km.
 REAL_LOCATIONS = {

@@ -12,11 +12,11 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from atlas.build import build_directory
-from atlas.handout import page_summary, render_handout
+from atlas.directory.request import view_url
+from atlas.directory.view import View, ViewRequest, select_view
+from atlas.ingest.build import build_directory
 from atlas.model import Organization, Page, Section
-from atlas.share import view_url
-from atlas.views import View, ViewRequest, select_view
+from atlas.outputs.handout import page_summary, render_handout
 from tests.conftest import PAGES
 
 BASE_URL = "https://atlas.example.org"

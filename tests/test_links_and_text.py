@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from atlas import links
+from atlas.ingest import contacts
 from atlas.model import Organization
 from atlas.text import escape_markdown, markdown_link
 
@@ -18,18 +18,18 @@ from atlas.text import escape_markdown, markdown_link
     ("java\tscript:alert(1)", False), ("mailto:", False), ("", False), (None, False), ("https://x.org/" + "a" * 3000, False),
 ])
 def test_safe_url_allow_list(url, safe):
-    assert (links.safe_url(url) is not None) == safe
+    assert (contacts.safe_url(url) is not None) == safe
 
 
 def test_link_builders():
-    assert links.tel_link("(312) 755-0198") == "tel:+1-312-755-0198"
-    assert links.tel_link("+44 20 7946 0018") == "tel:+442079460018"
-    assert links.tel_link("call us") is None
-    assert links.mailto_link("info@bsdpf.org") == "mailto:info@bsdpf.org"
-    assert links.mailto_link("x@y.org<img>") is None
-    assert links.mailto_link("", subject="Listing: A & B") == "mailto:?subject=Listing%3A%20A%20%26%20B"
-    assert links.website_link("javascript:alert(1)") is None
-    assert links.website_link("www.asha.org") == "https://www.asha.org"
+    assert contacts.tel_link("(312) 755-0198") == "tel:+1-312-755-0198"
+    assert contacts.tel_link("+44 20 7946 0018") == "tel:+442079460018"
+    assert contacts.tel_link("call us") is None
+    assert contacts.mailto_link("info@bsdpf.org") == "mailto:info@bsdpf.org"
+    assert contacts.mailto_link("x@y.org<img>") is None
+    assert contacts.mailto_link("", subject="Listing: A & B") == "mailto:?subject=Listing%3A%20A%20%26%20B"
+    assert contacts.website_link("javascript:alert(1)") is None
+    assert contacts.website_link("www.asha.org") == "https://www.asha.org"
 
 
 def _org(**fields):
@@ -39,15 +39,15 @@ def _org(**fields):
 def test_directions_use_a_street_not_a_po_box_or_building():
     bebrf = _org(street="637 North 7th Street, Suite 102; P.O. Box 12468", city="Beaumont", state="TX",
                  postal_code="77726-2468", country="US")
-    assert links.directions_url(bebrf) == ("https://www.google.com/maps/dir/?api=1&destination="
+    assert contacts.directions_url(bebrf) == ("https://www.google.com/maps/dir/?api=1&destination="
                                            "637%20North%207th%20Street%2C%20Suite%20102%2C%20Beaumont%2C%20TX%2077726-2468")
     box_only = _org(street="P.O. Box 28", city="Mukwonago", state="WI", postal_code="53149", country="US")
-    assert links.directions_url(box_only).endswith("destination=Mukwonago%2C%20WI%2053149")
+    assert contacts.directions_url(box_only).endswith("destination=Mukwonago%2C%20WI%2053149")
     building = _org(street="Fred French Building; 551 5th Avenue, Suite 520", city="New York", state="NY",
                     postal_code="10176", country="US")
-    assert "551%205th%20Avenue" in links.directions_url(building) and "Fred" not in links.directions_url(building)
-    assert links.directions_url(_org()) is None
-    assert links.directions_url(_org(latitude=1.5, longitude=2.5)).endswith("destination=1.5%2C2.5")
+    assert "551%205th%20Avenue" in contacts.directions_url(building) and "Fred" not in contacts.directions_url(building)
+    assert contacts.directions_url(_org()) is None
+    assert contacts.directions_url(_org(latitude=1.5, longitude=2.5)).endswith("destination=1.5%2C2.5")
 
 
 @pytest.mark.parametrize("text", [

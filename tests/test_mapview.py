@@ -5,9 +5,20 @@ import json
 import pytest
 from geopy.distance import geodesic
 
-from atlas.directory import to_frame
-from atlas.mapview import (FOCUS_COLORS, MAP_COLUMNS, Origin, build_deck, describe, fit_view, legend, map_points,
-                           point_style, radius_ring, state_outlines)
+from atlas.directory.distance import to_frame
+from atlas.outputs.mapview import (
+    FOCUS_COLORS,
+    MAP_COLUMNS,
+    Origin,
+    build_deck,
+    describe,
+    fit_view,
+    legend,
+    map_points,
+    point_style,
+    radius_ring,
+    state_outlines,
+)
 
 
 def _luminance(rgb):

@@ -4,11 +4,10 @@ import shutil
 
 import pytest
 
-from atlas.cards import organization_card
-from atlas.datadir import DataDirError, open_data_dir, signature
-from atlas.params import carry, check_params
-from atlas.table import table_rows
-from atlas.directory import to_frame
+from atlas.directory.distance import to_frame
+from atlas.directory.request import carry, check_params
+from atlas.ingest.build import DataDirError, open_data_dir, signature
+from atlas.outputs.cards import organization_card, table_rows
 from tests.conftest import DATA, PAGES, SOURCE
 
 

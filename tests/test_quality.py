@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from atlas.ingest.quality import FLAGS, flag_details, organization_flags, page_flags, quality_report
 from atlas.model import Organization, Page, Section
-from atlas.quality import FLAGS, flag_details, organization_flags, page_flags, quality_report
 
 EXPECTED_FLAGS = {
     "Dystonia Medical Research Foundation": (),

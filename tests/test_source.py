@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atlas.source import SourceError, parse_page, read_source, slugify
+from atlas.ingest.source import SourceError, parse_page, read_source, slugify
 from tests.conftest import PAGES, SOURCE, page_text
 
 DYSTONIA_ORGS = [

@@ -1,4 +1,4 @@
-"""The bundled US state outlines (data/us_states.geojson) and the tool that builds them."""
+"""The bundled US state outlines (static/us_states.geojson) and the tool that builds them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ import json
 
 import pytest
 
-from tests.conftest import DATA
-from tools.build_state_outlines import (DEFAULT_SOURCE, TopologyError, build_feature_collection, clean_ring,
-                                        decode_arcs, decode_topology, dump, main, signed_area, simplify_line, wind)
+from tests.conftest import ROOT
+from tools.build_state_outlines import (
+    DEFAULT_SOURCE,
+    TopologyError,
+    build_feature_collection,
+    clean_ring,
+    decode_arcs,
+    decode_topology,
+    dump,
+    main,
+    signed_area,
+    simplify_line,
+    wind,
+)
 
-OUTLINES = DATA / "us_states.geojson"
+OUTLINES = ROOT / "static" / "us_states.geojson"
 MAX_BYTES = 400_000
 
 STATES = (

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from atlas.build import build_directory
+from atlas.directory.view import View, ViewRequest, select_view
 from atlas.geocode import Place
-from atlas.mapview import FOCUS_COLORS
-from atlas.staticmap import MAP_BOX, footer_lines, render_map_png
-from atlas.views import View, ViewRequest, select_view
+from atlas.ingest.build import build_directory
+from atlas.outputs.mapview import FOCUS_COLORS
+from atlas.outputs.staticmap import MAP_BOX, footer_lines, render_map_png
 from tests.conftest import PAGES
 
 CHICAGO = Place("Chicago, IL, USA", 41.8781, -87.6298, "city")

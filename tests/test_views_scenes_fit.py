@@ -4,13 +4,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from atlas.build import build_directory
-from atlas.fit import BODY_AREAS, fit, institutes_named
-from atlas.links import report_problem_link
-from atlas.scenes import default_city, scene_index, scenes
-from atlas.sentences import caption, sentence_mentioning, sentences, shorten
-from atlas.share import view_url
-from atlas.views import ViewError, ViewRequest, describe, select_view
+from atlas.directory.fit import BODY_AREAS, fit, institutes_named
+from atlas.directory.request import view_url
+from atlas.directory.scenes import default_city, scene_index, scenes
+from atlas.directory.view import ViewError, ViewRequest, describe, select_view
+from atlas.ingest.build import build_directory
+from atlas.ingest.contacts import report_problem_link
+from atlas.text import caption, sentence_mentioning, sentences, shorten
 from tests.conftest import PAGES
 
 
@@ -115,7 +115,7 @@ def test_captions_and_mentions(directory):
 
 
 def test_request_from_a_filter_bar_round_trips():
-    from atlas.directory import Filters
+    from atlas.directory.distance import Filters
 
     filters = Filters(focus=("speech",), include_general=False, state="MD", query="asha")
     request = ViewRequest.from_filters(filters, near="20850", radius_mi=50)

@@ -1,4 +1,4 @@
-"""Build `data/us_states.geojson`, the US state outlines drawn under the app's maps.
+"""Build `static/us_states.geojson`, the US state outlines drawn under the app's maps.
 
 Why this exists: the pydeck maps must stay readable with no basemap tiles (offline, or with
 `map_provider=None`). A thin layer of state outlines gives the organization points a frame of
@@ -34,7 +34,7 @@ Rerun it after changing the pinned `us-atlas` version in `package.json`:
     npm install && .venv/bin/python tools/build_state_outlines.py
 
 Options: `--source PATH` (default `node_modules/us-atlas/states-10m.json`) and `--out PATH`
-(default `data/us_states.geojson`).
+(default `static/us_states.geojson`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from typing import Any, Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT / "node_modules" / "us-atlas" / "states-10m.json"
-DEFAULT_OUT = ROOT / "data" / "us_states.geojson"
+DEFAULT_OUT = ROOT / "static" / "us_states.geojson"
 OBJECT_NAME = "states"
 
 TOLERANCE = 0.01  # Douglas-Peucker tolerance, in Web Mercator degrees (degrees of longitude)
@@ -294,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
                         help="us-atlas states TopoJSON (default: node_modules/us-atlas/states-10m.json)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="GeoJSON file to write (default: data/us_states.geojson)")
+                        help="GeoJSON file to write (default: static/us_states.geojson)")
     args = parser.parse_args(argv)
     try:
         topology = json.loads(args.source.read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from atlas.datadir import open_data_dir, signature
-from atlas.directory import to_frame
+from atlas.directory.distance import to_frame
+from atlas.ingest.build import open_data_dir, signature
 from atlas.model import Organization, Page
 from atlas.settings import data_dir
 

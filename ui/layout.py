@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.datadir import DataDirError
+from atlas.directory.request import check_params
+from atlas.ingest.build import DataDirError
+from atlas.ingest.quality import explain
 from atlas.model import Page
-from atlas.params import check_params
-from atlas.quality import explain
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
 from ui.data import AtlasData

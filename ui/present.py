@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.focus import focus_label
-from atlas.mapview import Origin
+from atlas.directory.scenes import Scene
+from atlas.directory.view import View
+from atlas.ingest.tags import focus_label
 from atlas.model import Organization
-from atlas.scenes import Scene
+from atlas.outputs.mapview import Origin
 from atlas.text import escape_markdown as md
-from atlas.views import View
 
 # Hides the sidebar and Streamlit's header, widens the page and enlarges the type for a projector.
 # Static CSS: no data is ever interpolated into it.
@@ -70,6 +70,6 @@ def organization_list(organizations: list[Organization], distances: dict[str, fl
 
 
 def slide_png(view: View) -> bytes:
-    from atlas.staticmap import render_map_png
+    from atlas.outputs.staticmap import render_map_png
 
     return render_map_png(view)

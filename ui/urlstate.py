@@ -26,7 +26,7 @@ from typing import Any
 
 import streamlit as st
 
-from atlas.params import FALSE_WORDS, TRUE_WORDS
+from atlas.directory.request import FALSE_WORDS, TRUE_WORDS
 
 
 @dataclass(frozen=True)

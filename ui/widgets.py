@@ -8,19 +8,18 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from atlas.cards import Card, organization_card
-from atlas.directory import Filters
+from atlas.directory.distance import Filters
+from atlas.directory.view import ViewRequest
+from atlas.ingest.regions import region_name
+from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
+from atlas.outputs.cards import DISTANCE_COLUMNS, TABLE_COLUMNS, Card, organization_card, table_rows
+from atlas.outputs.mapview import Origin, build_deck, describe, legend, map_points
 from atlas.settings import report_email
-from atlas.views import ViewRequest
-from atlas.focus import SPECIFIC_FOCI, focus_label
-from atlas.mapview import Origin, build_deck, describe, legend, map_points
-from atlas.regions import region_name
-from atlas.table import DISTANCE_COLUMNS, TABLE_COLUMNS, table_rows
 from atlas.text import escape_markdown as md
 from atlas.text import markdown_code, markdown_link
 from ui import urlstate
 from ui.data import AtlasData
-from ui.share import link_to
+from ui.exports import link_to
 
 # Filters shared by the Directory and Nearby pages; their values live in the URL (see ui/urlstate.py).
 FOCUS = urlstate.many("focus", SPECIFIC_FOCI)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from geopy.distance import great_circle
 
-from atlas.datafiles import load_built
+from atlas.ingest.files import load_built
 from tests.app.conftest import run_page, table, texts
 from tests.conftest import DATA
 

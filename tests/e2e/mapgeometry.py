@@ -8,9 +8,9 @@ import math
 
 from PIL import Image
 
-from atlas.datadir import open_data_dir
-from atlas.directory import to_frame
-from atlas.mapview import FOCUS_COLORS, build_deck, map_points
+from atlas.directory.distance import to_frame
+from atlas.ingest.build import open_data_dir
+from atlas.outputs.mapview import FOCUS_COLORS, build_deck, map_points
 
 
 def project(lat: float, lon: float, view: dict, width: float, height: float) -> tuple[float, float]:

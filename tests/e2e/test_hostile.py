@@ -6,7 +6,6 @@ exist, and every payload must be on screen as plain text.
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.e2e.conftest import exceptions, main_text, open_app, screenshot

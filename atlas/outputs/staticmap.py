@@ -22,10 +22,11 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
-from atlas.mapview import CONTIGUOUS_US, NATIONAL_SPAN_DEGREES, legend, point_style, radius_ring, state_outlines
+from atlas.directory.view import View
+from atlas.errors import ExportError
 from atlas.model import Organization
+from atlas.outputs.mapview import CONTIGUOUS_US, NATIONAL_SPAN_DEGREES, legend, point_style, radius_ring, state_outlines
 from atlas.text import long_date
-from atlas.views import View
 
 # Layout is designed for 1600 x 900 at 100 dpi; other sizes scale the dpi so text keeps its proportion.
 DESIGN_WIDTH_PX, DESIGN_HEIGHT_PX, DESIGN_DPI = 1600, 900, 100.0
@@ -84,7 +85,7 @@ def render_map_png(view: View, *, width_px: int = 1600, height_px: int = 900) ->
 
 def _checked_side(value: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not MIN_SIDE_PX <= value <= MAX_SIDE_PX:
-        raise ValueError(f"{name} must be a whole number of pixels from {MIN_SIDE_PX} to {MAX_SIDE_PX}, "
+        raise ExportError(f"{name} must be a whole number of pixels from {MIN_SIDE_PX} to {MAX_SIDE_PX}, "
                          f"not {value!r}")
     return value
 

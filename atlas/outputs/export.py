@@ -21,15 +21,34 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
-from atlas import contacts, links
-from atlas.focus import focus_label
-from atlas.formats import FORMATS
+from atlas.directory.view import View
+from atlas.errors import ExportError
+from atlas.ingest import contacts
+from atlas.ingest.quality import FLAGS
+from atlas.ingest.regions import region_name
+from atlas.ingest.tags import focus_label
 from atlas.model import Organization
-from atlas.quality import FLAGS
-from atlas.regions import region_name
-from atlas.spreadsheet import neutralize
-from atlas.views import View
+from atlas.text import neutralize
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    code: str
+    label: str
+    mime: str
+    extension: str
+
+
+FORMATS: dict[str, ExportFormat] = {f.code: f for f in (
+    ExportFormat("csv", "Spreadsheet (CSV)", "text/csv", "csv"),
+    ExportFormat("geojson", "GeoJSON (GIS tools)", "application/geo+json", "geojson"),
+    ExportFormat("kml", "KML (Google Earth, My Maps)", "application/vnd.google-earth.kml+xml", "kml"),
+    ExportFormat("vcf", "Contacts (vCard)", "text/vcard", "vcf"),
+    ExportFormat("pdf", "Printable handout (PDF)", "application/pdf", "pdf"),
+    ExportFormat("png", "Map image for slides (PNG)", "image/png", "png"),
+)}
 
 
 def _focus_labels(org: Organization) -> list[str]:
@@ -121,11 +140,11 @@ def _description_html(view: View, org: Organization) -> str:
     """The balloon text: every value HTML-escaped; links only from the allow-list."""
     lines = [html.escape(" · ".join(_focus_labels(org)))]
     lines += [html.escape(line) for line in org.address_lines]
-    for label, value, href in (("Phone", org.phone, links.tel_link(org.phone) if org.phone else None),
-                               ("Toll-free", org.toll_free, links.tel_link(org.toll_free) if org.toll_free else None),
+    for label, value, href in (("Phone", org.phone, contacts.tel_link(org.phone) if org.phone else None),
+                               ("Toll-free", org.toll_free, contacts.tel_link(org.toll_free) if org.toll_free else None),
                                ("Fax", org.fax, None),
-                               ("Email", org.email, links.mailto_link(org.email) if org.email else None),
-                               ("Website", org.website, links.website_link(org.website) if org.website else None)):
+                               ("Email", org.email, contacts.mailto_link(org.email) if org.email else None),
+                               ("Website", org.website, contacts.website_link(org.website) if org.website else None)):
         if value:
             shown = html.escape(value)
             lines.append(f"{label}: " + (f'<a href="{html.escape(href)}">{shown}</a>' if href else shown))
@@ -204,11 +223,11 @@ def _vcard(view: View, org: Organization) -> list[str]:
     # (property, label, value, check): check gives the value a property may hold, or None when the
     # published value is not valid; then it goes into NOTE as written instead.
     contact_properties = (
-        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.phone, links.tel_link),
-        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.toll_free, links.tel_link),
-        ("TEL;VALUE=uri;TYPE=fax,work", "Fax", org.fax, links.tel_link),
+        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.phone, contacts.tel_link),
+        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.toll_free, contacts.tel_link),
+        ("TEL;VALUE=uri;TYPE=fax,work", "Fax", org.fax, contacts.tel_link),
         ("EMAIL;TYPE=work", "Email", org.email, lambda v: (e := contacts.normalize_email(v)) and vcard_escape(e)),
-        ("URL", "Website", org.website, links.website_link),
+        ("URL", "Website", org.website, contacts.website_link),
     )
     unusable = []
     for prop, label, value, check in contact_properties:
@@ -247,9 +266,9 @@ def render(view: View, fmt: str, *, url: str) -> bytes:
     if fmt == "vcf":
         return to_vcard(view)
     if fmt == "pdf":
-        from atlas.handout import render_handout
+        from atlas.outputs.handout import render_handout
         return render_handout(view, url=url)
     if fmt == "png":
-        from atlas.staticmap import render_map_png
+        from atlas.outputs.staticmap import render_map_png
         return render_map_png(view)
-    raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+    raise ExportError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")

@@ -21,9 +21,9 @@ import pydeck as pdk
 from geopy import Point
 from geopy.distance import distance
 
-from atlas.focus import FOCI
+from atlas.ingest.tags import FOCI
 
-OUTLINES_FILE = Path(__file__).resolve().parent.parent / "data" / "us_states.geojson"
+OUTLINES_FILE = Path(__file__).resolve().parents[2] / "static" / "us_states.geojson"
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 FOCUS_COLORS: dict[str, tuple[int, int, int]] = {

@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from atlas.export import FORMATS, filename, render
+from atlas.directory.request import DEFAULT_PUBLIC_URL, view_url
+from atlas.directory.view import ViewError, ViewRequest, select_view
+from atlas.outputs.export import FORMATS, filename, render
 from atlas.settings import public_url
-from atlas.share import DEFAULT_PUBLIC_URL, view_url
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
-from atlas.views import ViewError, ViewRequest, select_view
 from ui.data import AtlasData
 
 

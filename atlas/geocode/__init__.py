@@ -26,9 +26,10 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from atlas.atomic import atomic_write_text
+from atlas.errors import GeocoderConfigError
+from atlas.geocode.places import zip_index
+from atlas.ingest.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.model import Organization
-from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
-from atlas.zipdata import zip_index
 
 log = logging.getLogger(__name__)
 
@@ -303,10 +304,6 @@ class CachedGeocoder(Geocoder):
 
 
 # --- configuration ----------------------------------------------------------------------
-
-
-class GeocoderConfigError(ValueError):
-    """The geocoder settings ask for something that cannot be set up."""
 
 
 @dataclass(frozen=True)

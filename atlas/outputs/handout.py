@@ -25,12 +25,13 @@ import matplotlib
 import segno
 from fpdf import FPDF
 
-from atlas import links
-from atlas.cards import Card, organization_card
-from atlas.focus import focus_label
+from atlas.directory.view import View
+from atlas.errors import ExportError
+from atlas.ingest import contacts
+from atlas.ingest.tags import focus_label
 from atlas.model import Organization, Page
+from atlas.outputs.cards import Card, organization_card
 from atlas.text import long_date
-from atlas.views import View
 
 HEADING = "Dystonia support organizations"
 CREATOR = "Dystonia Atlas"
@@ -138,7 +139,7 @@ def _organization_paragraphs(org: Organization, card: Card, distance_mi: float |
         address = [", ".join(address)]
     paragraphs += [_Paragraph(line) for line in address]
     for contact in card.contacts:
-        href = links.safe_url(contact.href)  # the card already checked; a second look costs nothing
+        href = contacts.safe_url(contact.href)  # the card already checked; a second look costs nothing
         label = contact.label
         if org.website_derived and label.startswith("Website"):
             label = "Website (from email)"  # the card's longer wording wraps in a narrow column
@@ -350,9 +351,9 @@ def render_handout(view: View, *, url: str, generated_on: date | None = None) ->
 
     `url` must be an http(s) link (see `atlas.share.view_url`); the QR code points people to it.
     """
-    checked = links.safe_url(url)
+    checked = contacts.safe_url(url)
     if checked is None or not checked.lower().startswith(("http://", "https://")):
-        raise ValueError(f"the handout links to the app, so the URL must be an http(s) address, not {url!r}")
+        raise ExportError(f"the handout links to the app, so the URL must be an http(s) address, not {url!r}")
     generated_on = generated_on or date.today()
     sheet = _Sheet(view, generated_on)
 

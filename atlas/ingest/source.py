@@ -23,16 +23,14 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from atlas import contacts
+from atlas.errors import SourceError
+from atlas.ingest import contacts
+from atlas.ingest.contacts import PO_BOX_PATTERN
+from atlas.ingest.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.model import Organization, Page, Section
-from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 
 MAX_SOURCE_BYTES = 2_000_000
 MAX_HEADING_CHARS = 200
-
-
-class SourceError(ValueError):
-    """The text is not a page in the expected format; the message says why."""
 
 
 class ParsedSource(NamedTuple):
@@ -107,7 +105,6 @@ _LABELS = {
 _LABELLED = re.compile(r"^(?P<label>[A-Za-z][A-Za-z /-]{0,24}?)\s*:\s*(?P<value>.*)$")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _BARE_EMAIL = re.compile(r"^[^\s@:]+@[^\s@]+\.[^\s@]+$")
-PO_BOX_PATTERN = re.compile(r"\b(?:p\.?\s?o\.?\s?box|post office box|box)\s+\d+", re.IGNORECASE)
 _CARE_OF = re.compile(r"^c/o\b", re.IGNORECASE)
 
 _REGION = rf"(?:[A-Za-z]{{2}}|{REGION_NAME_PATTERN})"

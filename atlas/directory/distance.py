@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from geopy.distance import EARTH_RADIUS
 
-from atlas.focus import SPECIFIC_FOCI, focus_label
+from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.model import Organization
 
 KM_PER_MILE = 1.609344

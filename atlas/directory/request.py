@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from atlas.focus import SPECIFIC_FOCI
+from atlas.ingest.tags import SPECIFIC_FOCI
 
 RADIUS_MIN, RADIUS_MAX, RADIUS_DEFAULT, RADIUS_STEP = 25, 3000, 250, 25
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
@@ -82,3 +83,33 @@ def carry(raw: Mapping[str, Sequence[str]], target_page: str) -> dict[str, list[
     """The parameters of the current URL that the target page understands, for a link to it."""
     keep = PAGE_PARAMS.get(target_page, ())
     return {name: list(values) for name, values in raw.items() if name in keep and values}
+
+
+# --- links to a view ----------------------------------------------------------------------
+
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+
+
+def view_query(request) -> list[tuple[str, str]]:
+    """The query parameters that reproduce a view in the app (see README, "Using the app")."""
+    pairs = [("focus", f) for f in request.focus]
+    if not request.include_general:
+        pairs.append(("general", "false"))
+    if request.state:
+        pairs.append(("state", request.state))
+    if request.query.strip():
+        pairs.append(("q", request.query.strip()))
+    if request.near.strip():
+        pairs.append(("near", request.near.strip()))
+        if request.radius_mi:
+            pairs.append(("radius", f"{request.radius_mi:g}"))
+    if request.org:
+        pairs.append(("org", request.org))
+    return pairs
+
+
+def view_url(request, base_url: str = DEFAULT_PUBLIC_URL) -> str:
+    """An absolute link that opens the view: the Nearby page when a place is set, else the Directory."""
+    page = "nearby" if request.near.strip() and not request.org else "directory"
+    query = urlencode(view_query(request))
+    return f"{base_url.rstrip('/')}/{page}" + (f"?{query}" if query else "")

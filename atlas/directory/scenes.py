@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas.focus import FOCI
+from atlas.directory.view import ViewRequest
+from atlas.ingest.tags import FOCI
 from atlas.model import Organization, Page
-from atlas.sentences import caption
-from atlas.views import ViewRequest
+from atlas.text import caption
 
 NEAR_RADIUS_MI = 500.0
 

@@ -12,15 +12,12 @@ from datetime import date
 
 from geopy.geocoders.base import Geocoder
 
-from atlas.directory import Filters, filter_frame, nearby, to_frame
-from atlas.focus import SPECIFIC_FOCI, focus_label
+from atlas.directory.distance import Filters, filter_frame, nearby, to_frame
+from atlas.errors import ViewError
 from atlas.geocode import Place, locate
+from atlas.ingest.regions import region_name
+from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.model import Organization, Page
-from atlas.regions import region_name
-
-
-class ViewError(ValueError):
-    """The request cannot be answered (an unknown place, say); the message says why."""
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,15 @@ import math
 from datetime import date
 from pathlib import Path
 
-from atlas.focus import FOCI
+from atlas.errors import DataError
+from atlas.ingest.quality import FLAGS
+from atlas.ingest.tags import FOCI
 from atlas.model import LOCATION_PRECISIONS, ORGANIZATION_FIELDS, Organization, Page, Section
-from atlas.quality import FLAGS
-from atlas.spreadsheet import neutralize, restore
+from atlas.text import neutralize, restore
 
 PAGE_FILE = "page.json"
 ORGANIZATIONS_FILE = "organizations.csv"
 LIST_SEPARATOR = ";"
-
-
-class DataError(ValueError):
-    """A built data file is missing or malformed; the message names the file and the fix."""
 
 
 # --- page.json --------------------------------------------------------------------------
