@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from atlas.ingest.build import DataDirError
+from atlas.errors import DataDirError
 from ui import data, layout
 
 PRESENTING = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")

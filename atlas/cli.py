@@ -60,24 +60,21 @@ def _radius(text: str) -> float:
 
 def _export(args: argparse.Namespace) -> int:
     from atlas.atomic import atomic_write_bytes
-    from atlas.directory.request import DEFAULT_PUBLIC_URL, view_url
-    from atlas.directory.view import ViewError, ViewRequest, select_view
-    from atlas.ingest.build import open_data_dir
+    from atlas.directory.load import load_atlas
+    from atlas.directory.request import DEFAULT_PUBLIC_URL, ViewRequest, view_url
+    from atlas.directory.view import require_place, select_view
     from atlas.outputs.export import render
 
     if args.radius is not None and not args.near:
         raise ExportError("--radius needs --near (the place to measure from)")
-    directory = open_data_dir(args.data)
     request = ViewRequest(focus=tuple(dict.fromkeys(args.focus or ())), include_general=args.include_general,
                           state=(args.state or "").upper(), query=args.q or "", near=args.near or "",
                           radius_mi=args.radius)
-    try:
-        view = select_view(directory.page, directory.organizations, request,
-                           build_geocoder(geocoder_settings()))
-    except ViewError as exc:
-        raise ExportError(str(exc)) from None
-    if view.empty:
-        raise ExportError(f"no organization matches this view ({view.title}); nothing was written")
+    view = require_place(select_view(load_atlas(args.data), request, build_geocoder(geocoder_settings())))
+    if view.empty or view.fallback:
+        nearest = f"; the nearest is {view.organizations[0].name}, {view.miles[0]:,.0f} miles away" \
+            if view.fallback else ""
+        raise ExportError(f"no organization matches this view ({view.title}){nearest}; nothing was written")
     data = render(view, args.format, url=view_url(request, args.url or public_url() or DEFAULT_PUBLIC_URL))
     try:
         atomic_write_bytes(args.out, data)

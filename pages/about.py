@@ -1,7 +1,9 @@
 """About the data: where it comes from, how good it is, and how to rebuild it."""
 
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -9,10 +11,10 @@ from atlas.ingest.quality import FLAGS, flag_details
 from atlas.outputs.cards import PRECISION_TEXT
 from atlas.settings import data_dir
 from atlas.text import escape_markdown as md
-from ui import bootstrap, data, layout
+from ui import data, layout
 
-bootstrap.page_setup()
-atlas = data.load()
+atlas = data.page()
+DETAILED = 50  # listings whose notes are spelled out; the rest are counted
 page = atlas.page
 
 st.title("About the data", anchor=False)
@@ -24,29 +26,38 @@ st.markdown(f"Everything in this atlas comes from one page: **{md(page.title)}**
 if page.disclaimer:
     st.caption(md(page.disclaimer))
 for code in page.quality_flags:
-    st.warning(f"**{md(FLAGS[code].title)}.** {md(FLAGS[code].explanation)}", icon=":material/history:")
+    if code in FLAGS:
+        st.warning(f"**{md(FLAGS[code].title)}.** {md(FLAGS[code].explanation)}", icon=":material/history:")
 
 st.header("Data-quality report", anchor=False)
 st.markdown("Each note marks something to double-check before relying on a listing. Notes never change or "
             "hide data.")
-flagged = [(org, details) for org in atlas.organizations if (details := flag_details(org))]
-for org, details in flagged:
+flagged_rows = np.flatnonzero((atlas.frame["Data notes"] != "").to_numpy(bool))
+counts = Counter(code for row in flagged_rows for code in atlas.frame["quality_flags"].iat[row])
+if len(flagged_rows) > DETAILED:
+    st.markdown("\n".join(f"- *{md(FLAGS[code].title)}* (`{code}`): {count:,} listings"
+                           for code, count in counts.most_common() if code in FLAGS))
+    st.markdown(f"The first {DETAILED} listings with notes:")
+for row in flagged_rows[:DETAILED]:
+    org = atlas.organizations[row]
     st.markdown(f"**{md(org.name)}**")
-    for code, detail in details.items():
+    for code, detail in flag_details(org).items():
         st.markdown(f"- *{md(FLAGS[code].title)}* (`{code}`): {md(detail)} {md(FLAGS[code].explanation)}")
-if not flagged:
-    st.success("No data-quality notes: every listing passed every check.")
-st.caption(f"{len(atlas.organizations) - len(flagged)} of {len(atlas.organizations)} listings have no notes.")
+if not len(flagged_rows):
+    st.success("No data-quality notes: every listing passed every check." if len(atlas) else
+               "This page lists no organizations, so there are no listings to check.")
+st.caption(f"{len(atlas) - len(flagged_rows):,} of {len(atlas):,} listings have no notes.")
 with st.expander("Every check the atlas runs"):
     st.dataframe(pd.DataFrame([{"Code": f.code, "Note": f.title, "Meaning": f.explanation} for f in FLAGS.values()]),
                  hide_index=True, width="stretch")
 
 st.header("Where each point is", anchor=False)
-st.dataframe(pd.DataFrame([{
-    "Organization": org.name, "Precision": org.location_precision.replace("_", " "),
-    "Meaning": PRECISION_TEXT.get(org.location_precision, ""),
-    "Latitude": org.latitude, "Longitude": org.longitude,
-} for org in atlas.organizations]), hide_index=True, width="stretch",
+frame = atlas.frame
+st.dataframe(pd.DataFrame({
+    "Organization": frame["name"], "Precision": frame["location_precision"].str.replace("_", " "),
+    "Meaning": frame["location_precision"].map(PRECISION_TEXT).fillna(""),
+    "Latitude": frame["latitude"], "Longitude": frame["longitude"],
+}), hide_index=True, width="stretch",
     column_config={"Latitude": st.column_config.NumberColumn(format="%.4f"),
                    "Longitude": st.column_config.NumberColumn(format="%.4f")})
 st.caption("Points come from the offline ZIP-code table unless an online geocoder is switched on "

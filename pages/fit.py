@@ -6,35 +6,34 @@ from atlas.directory.fit import BODY_AREAS, fit
 from atlas.ingest.tags import FOCI
 from atlas.text import escape_markdown as md
 from atlas.text import sentence_mentioning
-from ui import bootstrap, data, layout, urlstate
+from ui import data, layout, urlstate, widgets
 
-bootstrap.page_setup()
-atlas = data.load()
+atlas = data.page()
 
 st.title("Which group fits?", anchor=False)
-layout.param_notices(atlas, "fit")
+layout.url_values(atlas, "fit")
 st.markdown("Dystonia is named by where it shows. Choose the part of the body where symptoms show, and see the "
             "groups that focus on it, the general groups that also help, and where the research happens.")
 
-area = urlstate.bound(urlstate.one_of("area", list(BODY_AREAS), default=None), st.radio, "Where do symptoms show?",
-                      list(BODY_AREAS), format_func=lambda code: BODY_AREAS[code].label)
+area = urlstate.bound("area", widgets.context(atlas), st.radio, "Where do symptoms show?", list(BODY_AREAS),
+                      format_func=lambda code: BODY_AREAS[code].label)
 
 if area is None:
     st.info("Choose a body area to see which groups fit.", icon=":material/touch_app:")
     st.stop()
 
-result = fit(area, atlas.page, list(atlas.organizations))
+result = fit(area, atlas)
 focus = FOCI[result.area.focus]
 st.header(f"Best fit: {md(focus.label)}", anchor=False)
 st.markdown(md(result.area.why))
 
 if result.specific:
     st.markdown(f"**Groups that focus on {md(focus.short_label.lower())}:**")
-    st.markdown("\n".join(f"- {md(o.name)} ({md(o.locality)})" for o in result.specific))
+    layout.name_list(result.specific)
 if result.general:
     lead = "General dystonia groups that also help" if result.specific else "General dystonia groups that help"
     st.markdown(f"**{lead}:**")
-    st.markdown("\n".join(f"- {md(o.name)} ({md(o.locality)})" for o in result.general))
+    layout.name_list(result.general)
 if not result.specific and not result.general:
     st.warning("The page lists no group for this area.")
 

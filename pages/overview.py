@@ -2,29 +2,27 @@
 
 import streamlit as st
 
-from atlas.directory.request import carry
+from atlas.directory.request import ViewRequest, carry
 from atlas.text import escape_markdown as md
-from ui import bootstrap, data, layout, widgets
+from ui import data, layout, widgets
 
-bootstrap.page_setup()
-atlas = data.load()
+atlas = data.page()
 page = atlas.page
+view = data.view(atlas, ViewRequest())
 
 st.title(md(page.title), anchor=False)
 layout.reviewed_notice(page)
 
 info, directory = st.columns([5, 7], gap="large")
 with info:
-    for index, section in enumerate(page.sections):
-        if index > 0 or section.heading != page.title:
-            st.header(md(section.heading), anchor=False)
-        for paragraph in section.body.split("\n\n"):
-            st.markdown(md(paragraph))
+    layout.sections(page)
 
 with directory:
-    st.header(f"{len(atlas.organizations)} organizations that help", anchor=False)
-    widgets.organization_map(atlas.frame, key="overview_map", height=420)
-    widgets.organization_table(atlas.frame, key="overview_table")
+    st.header(f"{len(atlas):,} organizations that help" if len(atlas) else "Organizations", anchor=False)
+    if not len(atlas):
+        layout.no_organizations()
+    widgets.organization_map(view, key="overview_map", height=420)
+    widgets.organization_table(view, key="overview_table")
     raw = layout.raw_params()
     links = st.columns(2)
     links[0].page_link("pages/directory.py", label="Filter by focus and state", icon=":material/filter_list:",

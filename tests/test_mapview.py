@@ -5,9 +5,11 @@ import json
 import pytest
 from geopy.distance import geodesic
 
-from atlas.directory.distance import to_frame
+from atlas.directory.load import prepare
 from atlas.outputs.mapview import (
     FOCUS_COLORS,
+    OUTLINES_FILE,
+    OUTLINES_URL,
     MAP_COLUMNS,
     Origin,
     build_deck,
@@ -47,25 +49,25 @@ def test_point_style_marks_several_foci():
 
 
 def test_map_points_hold_only_what_the_map_draws(directory):
-    frame = to_frame(directory.organizations)
+    frame = prepare(directory.page, directory.organizations).frame
     frame.loc[0, ["latitude", "longitude"]] = float("nan")
     points = map_points(frame)
     assert list(points.columns) == MAP_COLUMNS and len(points) == 7
 
 
 def test_deck_is_offline_with_plain_text_tooltips(directory):
-    deck = json.loads(build_deck(map_points(to_frame(directory.organizations))).to_json())
+    deck = json.loads(build_deck(map_points(prepare(directory.page, directory.organizations).frame)).to_json())
     assert not deck.get("mapProvider")
     assert deck["mapStyle"] == "__MAP_STYLE__"  # pydeck's default, which Streamlit drops; None would mean Carto
     assert [layer["id"] for layer in deck["layers"]] == ["state-outlines", "organizations", "organization-letters"]
     assert deck["layers"][1]["radiusUnits"] == "pixels"  # a quoted constant, not a field lookup
-    assert deck["layers"][0]["data"]["features"]
-    tooltip = build_deck(map_points(to_frame(directory.organizations)))._tooltip
+    assert deck["layers"][0]["data"] == "app/static/us_states.geojson"  # served by the app itself
+    tooltip = build_deck(map_points(prepare(directory.page, directory.organizations).frame))._tooltip
     assert "text" in tooltip and "html" not in tooltip
 
 
 def test_national_view_shows_the_contiguous_states(directory):
-    view = json.loads(build_deck(map_points(to_frame(directory.organizations)), width=560).to_json())["initialViewState"]
+    view = json.loads(build_deck(map_points(prepare(directory.page, directory.organizations).frame), width=560).to_json())["initialViewState"]
     assert 2.0 <= view["zoom"] <= 3.2 and -105 < view["longitude"] < -90
 
 
@@ -81,7 +83,7 @@ def test_fit_view_single_point_is_capped():
 
 
 def test_selected_and_origin_layers(directory):
-    points = map_points(to_frame(directory.organizations))
+    points = map_points(prepare(directory.page, directory.organizations).frame)
     deck = json.loads(build_deck(points, origin=Origin("Chicago", 41.88, -87.62, 100),
                                  selected_id=points["id"][0]).to_json())
     assert [layer["id"] for layer in deck["layers"]] == [
@@ -89,7 +91,7 @@ def test_selected_and_origin_layers(directory):
 
 
 def test_text_alternative_lists_every_point(directory):
-    points = map_points(to_frame(directory.organizations))
+    points = map_points(prepare(directory.page, directory.organizations).frame)
     text = describe(points, Origin("Chicago, IL", 41.88, -87.62))
     assert text.startswith("Map of 8 organizations around Chicago, IL:") and "American Dystonia Society" in text
 
@@ -98,7 +100,11 @@ def test_outlines_fall_back_to_empty_when_the_file_is_missing(tmp_path):
     assert state_outlines(tmp_path / "missing.geojson") == {"type": "FeatureCollection", "features": []}
 
 
-def test_outlines_spliced_into_the_chart_json_are_the_bundled_file(directory):
-    spec = json.loads(build_deck(map_points(to_frame(directory.organizations))).to_json())
-    assert spec["layers"][0]["data"] == state_outlines()
-    assert "__atlas_state_outlines__" not in json.dumps(spec)
+def test_the_outlines_are_loaded_by_url_from_the_bundled_file(directory):
+    """The chart carries the outlines' address, not their 13,000 points; the address is the bundled file."""
+    spec = json.loads(build_deck(map_points(prepare(directory.page, directory.organizations).frame)).to_json())
+    url = spec["layers"][0]["data"]
+    assert url == OUTLINES_URL and url.startswith("app/static/")
+    served = OUTLINES_FILE.parent / url.removeprefix("app/static/")
+    assert json.loads(served.read_text(encoding="utf-8")) == state_outlines() and state_outlines()["features"]
+    assert len(json.dumps(spec)) < 10_000

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from atlas.directory.view import View, ViewRequest, select_view
+from atlas.directory.load import prepare
+from atlas.directory.request import ViewRequest
+from atlas.directory.view import View, select_view
 from atlas.geocode import Place
 from atlas.ingest.build import build_directory
 from atlas.outputs.mapview import FOCUS_COLORS
@@ -44,7 +46,7 @@ def _map_area(pixels: np.ndarray) -> np.ndarray:
 
 
 def _view(directory, **request) -> View:
-    return select_view(directory.page, directory.organizations, ViewRequest(**request))
+    return select_view(prepare(directory.page, directory.organizations), ViewRequest(**request))
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +89,8 @@ def test_a_torticollis_only_view_has_no_blepharospasm_colour(directory):
 def test_a_search_point_draws_its_radius_ring(directory):
     request = ViewRequest(near="Chicago, IL", radius_mi=250)
     organizations = [o for o in directory.organizations if o.state in ("IL", "WI")]
-    with_origin = View(request, directory.page, organizations, origin=CHICAGO)
-    without_origin = View(request, directory.page, organizations)
+    with_origin = View.listing(request, directory.page, organizations, origin=CHICAGO)
+    without_origin = View.listing(request, directory.page, organizations)
     ringed, plain = _pixels(render_map_png(with_origin)), _pixels(render_map_png(without_origin))
     assert not np.array_equal(ringed, plain)
     # A 250-mile ring around Chicago is a long dark line: thousands of ring-coloured pixels the plain map lacks.
@@ -97,7 +99,7 @@ def test_a_search_point_draws_its_radius_ring(directory):
 
 def test_the_ring_fits_inside_the_frame(directory):
     """The frame is fitted to the ring, so no side of the map panel is cut by it and land shows around it."""
-    view = View(ViewRequest(near="Chicago, IL", radius_mi=250), directory.page, [], origin=CHICAGO)
+    view = View.listing(ViewRequest(near="Chicago, IL", radius_mi=250), directory.page, [], origin=CHICAGO)
     on_map = _map_area(_pixels(render_map_png(view)))
     ring = np.abs(on_map - np.array(RING_RGB)).max(axis=-1) <= 12
     rows, columns = np.nonzero(ring)
@@ -110,7 +112,7 @@ def test_hostile_page_and_title_render_literally_without_error():
     hostile = build_directory((PAGES / "hostile.txt").read_text(encoding="utf-8"))
     request = ViewRequest(query=r"<script>alert(1)</script> $x^2$ $\frac{$ {{7*7}} \ backslash")
     origin = Place(r"$\frac{$ <b>Springfield</b> \n", 39.8, -89.6, "city")
-    view = View(request, hostile.page, hostile.organizations, origin=origin)
+    view = View.listing(request, hostile.page, hostile.organizations, origin=origin)
     assert "<script>" in view.title and "$" in view.title
     image = _image(render_map_png(view))
     assert image.format == "PNG" and image.size == (1600, 900)
@@ -139,6 +141,6 @@ def test_footer_names_the_source_the_date_and_what_is_missing(directory):
     assert source == f"Source: {directory.page.source}"
     assert facts == "Contact details as of November 20, 2012" and directory.page.reviewed_on == date(2012, 11, 20)
     unplaced = view.organizations[0].replace(latitude=None, longitude=None)
-    partial = View(view.request, view.page, [unplaced, *view.organizations[1:3]])
+    partial = View.listing(view.request, view.page, [unplaced, *view.organizations[1:3]])
     assert footer_lines(partial)[1] == "Contact details as of November 20, 2012 · 1 not shown: no location"
     _image(render_map_png(partial))  # the unplaced organization is left out of the drawing, not an error

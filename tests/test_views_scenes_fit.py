@@ -5,9 +5,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from atlas.directory.fit import BODY_AREAS, fit, institutes_named
-from atlas.directory.request import view_url
+from atlas.directory.load import prepare
+from atlas.directory.request import Context, ViewRequest, read_url, request_from, view_url
 from atlas.directory.scenes import default_city, scene_index, scenes
-from atlas.directory.view import ViewError, ViewRequest, describe, select_view
+from atlas.directory.view import describe, require_place, select_view
+from atlas.errors import ViewError
 from atlas.ingest.build import build_directory
 from atlas.ingest.contacts import report_problem_link
 from atlas.text import caption, sentence_mentioning, sentences, shorten
@@ -18,15 +20,19 @@ def _names(view):
     return [o.name for o in view.organizations]
 
 
-def test_select_view_filters_and_ranks(directory):
-    view = select_view(directory.page, directory.organizations, ViewRequest(focus=("blepharospasm",),
-                                                                             include_general=False))
+@pytest.fixture(scope="module")
+def atlas(directory):
+    return prepare(directory.page, directory.organizations)
+
+
+def test_select_view_filters_and_ranks(atlas):
+    view = select_view(atlas, ViewRequest(focus=("blepharospasm",), include_general=False))
     assert _names(view) == ["Benign Essential Blepharospasm Research Foundation"]
-    near = select_view(directory.page, directory.organizations, ViewRequest(near="60601", radius_mi=100))
+    near = select_view(atlas, ViewRequest(near="60601", radius_mi=100))
     assert _names(near) == ["Dystonia Medical Research Foundation", "Spasmodic Torticollis Dystonia/ST Dystonia"]
     assert near.distances_mi["spasmodic-torticollis-dystonia-st-dystonia"] == pytest.approx(78.2, abs=0.1)
     with pytest.raises(ViewError, match="not a US ZIP code"):
-        select_view(directory.page, directory.organizations, ViewRequest(near="00000"))
+        require_place(select_view(atlas, ViewRequest(near="00000")))
 
 
 @pytest.mark.parametrize("request_, title", [
@@ -75,22 +81,22 @@ def test_scenes_have_titles_captions_from_the_page_and_requests(directory):
     assert scene_index(all_scenes, "speech") == 3 and scene_index(all_scenes, "bogus") == 0
 
 
-def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory):
+def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory, atlas):
     assert institutes_named(directory.page) == [
         "National Institute of Neurological Disorders and Stroke",
         "National institute on Deafness and Other Communications Disorders",
         "National Eye Institute",
         "Eunice Kennedy Shriver National Institute on Child Health and Human Development",
     ]
-    voice = fit("voice", directory.page, directory.organizations)
+    voice = fit("voice", atlas)
     assert [o.name for o in voice.specific] == ["American Speech-Language-Hearing Association (ASHA)"]
     assert voice.institute == "National institute on Deafness and Other Communications Disorders"
-    eyelids = fit("eyelids", directory.page, directory.organizations)
+    eyelids = fit("eyelids", atlas)
     assert eyelids.institute == "National Eye Institute"
     assert [o.name for o in eyelids.specific] == ["Benign Essential Blepharospasm Research Foundation"]
-    neck = fit("neck", directory.page, directory.organizations)
+    neck = fit("neck", atlas)
     assert len(neck.specific) == 2 and len(neck.general) == 4
-    hand = fit("hand", directory.page, directory.organizations)
+    hand = fit("hand", atlas)
     assert hand.specific == [] and len(hand.general) == 4
     assert set(BODY_AREAS) == {"neck", "eyelids", "voice", "hand", "several"}
 
@@ -98,7 +104,7 @@ def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory):
 def test_fit_says_nothing_when_the_page_names_no_institute():
     built = build_directory((PAGES / "minimal.txt").read_text())
     assert institutes_named(built.page) == []
-    assert fit("voice", built.page, built.organizations).institute is None
+    assert fit("voice", prepare(built.page, built.organizations)).institute is None
 
 
 def test_sentences_and_shortening():
@@ -114,9 +120,14 @@ def test_captions_and_mentions(directory):
     assert sentence_mentioning(directory.page, "no such phrase") is None
 
 
-def test_request_from_a_filter_bar_round_trips():
-    from atlas.directory.distance import Filters
-
-    filters = Filters(focus=("speech",), include_general=False, state="MD", query="asha")
-    request = ViewRequest.from_filters(filters, near="20850", radius_mi=50)
-    assert request.filters == filters and (request.near, request.radius_mi, request.org) == ("20850", 50, "")
+def test_a_request_round_trips_through_its_url():
+    """One table decodes and encodes every parameter, so a shared link reopens the same request."""
+    request = ViewRequest(focus=("speech",), include_general=False, state="MD", query="asha", near="20850",
+                          radius_mi=50, bbox=(38.5, -77.5, 39.5, -76.5))
+    raw = {}
+    for name, value in parse_qsl(urlsplit(view_url(request)).query):
+        raw.setdefault(name, []).append(value)
+    context = Context(states=("MD",))
+    values = read_url(raw, "directory", context).values | read_url(raw, "nearby", context).values
+    assert raw["state"] == ["MD"] and raw["bbox"] == ["38.5,-77.5,39.5,-76.5"]
+    assert request_from(values) == request

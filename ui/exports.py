@@ -1,4 +1,4 @@
-"""The "export, print or share" panel under a directory view."""
+"""The "export, print or share" panel under a view: a link to copy, and downloads of exactly what is shown."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from atlas.directory.request import DEFAULT_PUBLIC_URL, view_url
-from atlas.directory.view import ViewError, ViewRequest, select_view
+from atlas.directory.view import View
 from atlas.outputs.export import FORMATS, filename, render
 from atlas.settings import public_url
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
-from ui.data import AtlasData
 
 
 def base_url() -> str:
@@ -29,31 +28,25 @@ def base_url() -> str:
     return DEFAULT_PUBLIC_URL
 
 
-def link_to(request: ViewRequest) -> str:
-    return view_url(request, base_url())
-
-
-def export_panel(atlas: AtlasData, request: ViewRequest, *, key: str) -> None:
+def export_panel(view: View, *, key: str) -> None:
+    request = view.request.replace(org="")  # exports cover the whole list the view shows
     with st.expander("Export, print or share this view", icon=":material/ios_share:"):
         st.markdown("**Copy link to this view**: the copy button is at the right of the box.")
-        st.code(link_to(request), language=None, wrap_lines=True)
-        export_request = ViewRequest(**{**request.__dict__, "org": ""})  # exports cover the whole filtered list
-        try:
-            view = select_view(atlas.page, list(atlas.organizations), export_request)
-        except ViewError as error:
-            st.info(f"Nothing to export yet: {md(str(error))}")
+        url = view_url(request, base_url())
+        st.code(url, language=None, wrap_lines=True)
+        if view.problem:
+            st.info(f"Nothing to export yet: {md(view.problem)}")
             return
         if view.empty:
             st.info("Nothing to export: no organization is in this view. Widen the filters or the radius.")
             return
-        st.markdown(f"Download **{md(view.title)}** ({len(view.organizations)} "
-                    f"organization{'s' if len(view.organizations) != 1 else ''}):")
-        url = link_to(export_request)
+        st.markdown(f"Download **{md(view.title)}** ({len(view):,} "
+                    f"organization{'s' if len(view) != 1 else ''}):")
         columns = st.columns(3)
         for index, fmt in enumerate(FORMATS.values()):
             columns[index % 3].download_button(
                 fmt.label, data=partial(render, view, fmt.code, url=url), file_name=filename(view, fmt.code),
                 mime=fmt.mime, key=f"{key}-export-{fmt.code}", on_click="ignore", icon=":material/download:",
                 width="stretch")
-        st.caption(f"Contact details date from {long_date(view.page.reviewed_on)}. Spreadsheet files are safe to "
-                   "open: no cell runs as a formula.")
+        when = f" date from {long_date(view.page.reviewed_on)}" if view.page.reviewed_on else " may be out of date"
+        st.caption(f"Contact details{when}. Spreadsheet files are safe to open: no cell runs as a formula.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.directory.request import check_params
-from atlas.ingest.build import DataDirError
+from atlas.directory.load import Atlas
+from atlas.directory.request import UrlValues, read_url
+from atlas.errors import DataDirError
 from atlas.ingest.quality import explain
 from atlas.model import Page
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
-from ui.data import AtlasData
+from ui.widgets import context
 
 
 def raw_params() -> dict[str, list[str]]:
@@ -18,19 +19,23 @@ def raw_params() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params.keys()}
 
 
-def param_notices(atlas: AtlasData, page: str) -> None:
-    """Say which URL values this page ignores (Streamlit drops them from bound widgets silently)."""
-    check = check_params(raw_params(), states=sorted({o.state for o in atlas.organizations if o.state}),
-                         org_ids=atlas.ids, page=page)
-    for notice in check.notices:
+def url_values(atlas: Atlas, page: str) -> UrlValues:
+    """The URL's values for this page, saying which it ignores (widgets would drop them silently)."""
+    read = read_url(raw_params(), page, context(atlas))
+    for notice in read.notices:
         st.info(md(notice), icon=":material/link_off:")
+    return read
 
 
 def reviewed_on(page: Page) -> str:
-    return long_date(page.reviewed_on)
+    return long_date(page.reviewed_on) if page.reviewed_on else "on an unknown date"
 
 
 def reviewed_notice(page: Page) -> None:
+    if page.reviewed_on is None:
+        st.warning("**This copy of the page gives no review date**, so nobody can tell how old its contact details "
+                   "are: confirm them before you call, write or visit.", icon=":material/history:")
+        return
     text = (f"**Contact details date from {reviewed_on(page)}**, when this page was last reviewed. "
             "Phone numbers, addresses and emails may have changed: confirm them before you call, write or visit.")
     if "stale-source" in page.quality_flags:
@@ -46,11 +51,39 @@ def attribution(page: Page) -> None:
         st.caption(md(page.disclaimer))
 
 
-def sidebar(atlas: AtlasData) -> bool:
+def sections(page: Page) -> None:
+    """The page's questions and answers; a list in an answer stays a list."""
+    for index, section in enumerate(page.sections):
+        if index > 0 or section.heading != page.title:
+            st.header(md(section.heading), anchor=False)
+        blocks = section.blocks() if hasattr(section, "blocks") else [("paragraph", p) for p in section.body.split("\n\n")]
+        for kind, content in blocks:
+            if kind == "list":
+                st.markdown("\n".join(f"- {md(item)}" for item in content))
+            else:
+                st.markdown(md(content))
+
+
+def no_organizations() -> None:
+    st.info("This page lists no organizations, so the map and the table are empty. Its information is still "
+            "shown in full.", icon=":material/info:")
+
+
+NAME_LIST_LIMIT = 30  # the directory holds the rest; a page of names helps nobody
+
+
+def name_list(organizations: list) -> None:
+    lines = [f"- {md(o.name)} ({md(o.locality)})" for o in organizations[:NAME_LIST_LIMIT]]
+    if len(organizations) > NAME_LIST_LIMIT:
+        lines.append(f"- …and {len(organizations) - NAME_LIST_LIMIT:,} more in the directory")
+    st.markdown("\n".join(lines))
+
+
+def sidebar(atlas: Atlas) -> bool:
     """The sidebar every page shares. Returns True when the user switches presentation mode on."""
     with st.sidebar:
         st.caption(f"From *{md(atlas.page.title)}* (NIH/NINDS), last reviewed {reviewed_on(atlas.page)}. "
-                   f"{len(atlas.organizations)} organizations.")
+                   f"{len(atlas):,} organizations.")
         if "stale-source" in atlas.page.quality_flags:
             st.caption(f":material/history: {md(explain('stale-source'))}")
         st.toggle("Street basemap (needs internet)", key="basemap",

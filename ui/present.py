@@ -7,8 +7,6 @@ import streamlit as st
 from atlas.directory.scenes import Scene
 from atlas.directory.view import View
 from atlas.ingest.tags import focus_label
-from atlas.model import Organization
-from atlas.outputs.mapview import Origin
 from atlas.text import escape_markdown as md
 
 # Hides the sidebar and Streamlit's header, widens the page and enlarges the type for a projector.
@@ -53,19 +51,19 @@ def _go_to_city() -> None:
         st.query_params["scene"] = "near"
 
 
-def origin_for(view: View, scene: Scene) -> Origin | None:
-    if view.origin is None:
-        return None
-    return Origin(view.origin.label, view.origin.latitude, view.origin.longitude, scene.request.radius_mi)
+LIST_LIMIT = 40  # a room reads a few dozen names; the table and exports hold the rest
 
 
-def organization_list(organizations: list[Organization], distances: dict[str, float]) -> None:
+def organization_list(view: View) -> None:
     items = []
-    for org in organizations:
+    distances = view.distances_mi
+    for org in view.organizations[:LIST_LIMIT]:
         where = org.locality or "location not given"
         miles = f" · {distances[org.id]:,.0f} miles" if org.id in distances else ""
         focus = ", ".join(focus_label(f, short=True) for f in org.focus)
         items.append(f"- **{md(org.name)}**  \n  {md(where)} · {md(focus)}{md(miles)}")
+    if len(view) > LIST_LIMIT:
+        items.append(f"- …and {len(view) - LIST_LIMIT:,} more")
     st.markdown("\n".join(items))
 
 

@@ -1,109 +1,143 @@
-"""Widgets that several pages use: filters, the map, the table, the detail card, the legend."""
+"""Widgets that several pages use: filters, the map, the table, the detail card, the legend.
+
+Each output widget draws from the page's one `View`; none of them filters, ranks or geocodes.
+"""
 
 from __future__ import annotations
 
 import html
 from functools import partial
 
-import pandas as pd
+import numpy as np
 import streamlit as st
 
-from atlas.directory.distance import Filters
-from atlas.directory.view import ViewRequest
+from atlas.directory.load import Atlas
+from atlas.directory.request import PARAMS, Context, ViewRequest, request_from, view_url
+from atlas.directory.view import View, names_matching
 from atlas.ingest.regions import region_name
 from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
-from atlas.outputs.cards import DISTANCE_COLUMNS, TABLE_COLUMNS, Card, organization_card, table_rows
-from atlas.outputs.mapview import Origin, build_deck, describe, legend, map_points
+from atlas.outputs.cards import Card
+from atlas.outputs.mapview import POINT_LIMIT, Origin, build_deck, clusters, describe, focus_codes, legend, map_points
 from atlas.settings import report_email
 from atlas.text import escape_markdown as md
 from atlas.text import markdown_code, markdown_link
-from ui import urlstate
-from ui.data import AtlasData
-from ui.exports import link_to
+from ui import data, urlstate
+from ui.exports import base_url
 
-# Filters shared by the Directory and Nearby pages; their values live in the URL (see ui/urlstate.py).
-FOCUS = urlstate.many("focus", SPECIFIC_FOCI)
-GENERAL = urlstate.flag("general", default=True)
-QUERY = urlstate.text("q")
+FILTERS = ("focus", "general", "state", "q")
 
 
-def state_param(states: list[str]) -> urlstate.Param:
-    return urlstate.one_of("state", states)
+def context(atlas: Atlas) -> Context:
+    return Context(states=atlas.states, org_ids=atlas.positions, check_org=True)
 
 
 # --- filters ----------------------------------------------------------------------------
 
-def focus_filters() -> tuple[tuple[str, ...], bool]:
-    focus = urlstate.bound(FOCUS, st.multiselect, "Focus", SPECIFIC_FOCI, format_func=focus_label,
-                           placeholder="Every form of dystonia")
-    general = urlstate.bound(GENERAL, st.toggle, "Include general dystonia groups",
-                             help="General groups serve every form of dystonia, so they also help someone with "
-                                  "torticollis, blepharospasm or a voice dystonia.")
-    return tuple(focus), general
-
-
-def filter_bar(atlas: AtlasData) -> Filters:
-    states = sorted({o.state for o in atlas.organizations if o.state})
+def filter_bar(atlas: Atlas) -> dict:
+    """Focus, general groups, state and search text, as URL-parameter values."""
+    ctx = context(atlas)
     col_focus, col_state, col_text = st.columns([5, 3, 4], vertical_alignment="bottom")
     with col_focus:
-        focus, general = focus_filters()
+        focus = urlstate.bound("focus", ctx, st.multiselect, "Focus", SPECIFIC_FOCI, format_func=focus_label,
+                               placeholder="Every form of dystonia")
+        general = urlstate.bound("general", ctx, st.toggle, "Include general dystonia groups",
+                                 help="General groups serve every form of dystonia, so they also help someone with "
+                                      "torticollis, blepharospasm or a voice dystonia.")
     with col_state:
-        state = urlstate.bound(state_param(states), st.selectbox, "State", ["", *states],
+        state = urlstate.bound("state", ctx, st.selectbox, "State", ["", *atlas.states],
                                format_func=lambda s: f"{region_name(s)} ({s})" if s else "All states")
     with col_text:
-        query = urlstate.bound(QUERY, st.text_input, "Search names and cities", placeholder="e.g. foundation, Chicago")
-    return Filters(focus=focus, include_general=general, state=state or "", query=query or "")
+        query = urlstate.bound("q", ctx, st.text_input, "Search names and cities",
+                               placeholder="e.g. foundation, Chicago")
+    return {"focus": tuple(focus), "general": general, "state": state or "", "q": query or ""}
 
 
 def reset_filters() -> None:
-    for param in (FOCUS, GENERAL, QUERY, state_param([])):
-        urlstate.choose(param, param.default)
+    for name in (*FILTERS, "bbox"):
+        urlstate.choose(name, urlstate._widget_value(name, PARAMS[name].default))
+
+
+def map_area(atlas: Atlas) -> dict:
+    """The map area a clicked cluster narrowed the view to (`bbox`), with a way back out."""
+    box = st.session_state.get("_url_kept_bbox")
+    url = st.query_params.get_all("bbox")
+    if url and url != st.session_state.get("_url_seen_bbox"):
+        try:
+            box = PARAMS["bbox"].decode(url, context(atlas))
+        except Exception:  # noqa: BLE001 - an unusable value is reported by layout.url_values
+            box = None
+        st.session_state["_url_seen_bbox"] = url
+        st.session_state["_url_kept_bbox"] = box
+    if box:
+        st.button("Show the whole map again", icon=":material/zoom_out_map:", on_click=urlstate.choose,
+                  args=("_url_kept_bbox", None))
+    urlstate.publish("bbox", box)
+    return {"bbox": tuple(box) if box else None}
+
+
+def request(values: dict, **changes) -> ViewRequest:
+    return request_from(values, **changes)
 
 
 # --- map --------------------------------------------------------------------------------
 
-def legend_html() -> str:
+def legend_html(codes: set[str] | None = None) -> str:
     items = "".join(
         f'<span role="listitem" style="display:inline-flex;align-items:center;gap:.35em;margin-right:1.1em;'
         f'white-space:nowrap">'
         f'<span style="display:inline-flex;align-items:center;justify-content:center;width:1.5em;height:1.5em;'
         f'border-radius:50%;border:1px solid #1e1e1e;background:{html.escape(e.hex_color)};color:#111;'
         f'font-weight:700;font-size:.8em" aria-hidden="true">{html.escape(e.letter)}</span>{html.escape(e.label)}</span>'
-        for e in legend())
-    return f'<div role="list" aria-label="Map legend" style="line-height:2;font-size:.9em">{items}</div>'
+        for e in legend(codes))
+    return f'<div role="list" aria-label="Map legend" class="atlas-legend" style="line-height:2;font-size:1em">{items}</div>'
 
 
-def show_legend() -> None:
-    st.html(legend_html())
-
-
-def _on_map_select(chart_key: str, target_key: str) -> None:
+def _on_map_select(chart_key: str, target_key: str | None) -> None:
     selection = st.session_state.get(chart_key, {}).get("selection", {})
-    objects = (selection.get("objects") or {}).get("organizations") or []
-    if objects and objects[0].get("id"):
-        urlstate.choose(urlstate.text(target_key), objects[0]["id"])
+    objects = selection.get("objects") or {}
+    chosen = (objects.get("organizations") or [])
+    if chosen and chosen[0].get("id") and target_key:
+        urlstate.choose(target_key, chosen[0]["id"])
+    cells = objects.get("clusters") or []
+    if cells and cells[0].get("bbox"):
+        try:
+            box = tuple(float(v) for v in str(cells[0]["bbox"]).split(","))
+        except ValueError:
+            return
+        if len(box) == 4:
+            st.session_state["_url_kept_bbox"] = box
 
 
-def organization_map(frame: pd.DataFrame, *, key: str, origin: Origin | None = None, selected: str | None = None,
-                     select_into: str | None = None, height: int = 460, width: int = 460) -> None:
+def organization_map(view: View, *, key: str, select_into: str | None = None, height: int = 460,
+                     width: int = 460, origin_radius: bool = True) -> None:
     """`width`: the map's likely width in pixels on a laptop, so the first view fits every point."""
-    points = map_points(frame)
-    deck = build_deck(points, origin=origin, selected_id=selected, basemap=st.session_state.get("basemap", False),
-                      height=height, width=width)
-    alt = describe(points, origin)
-    if select_into:
+    shown = view.atlas.frame.iloc[view.rows]
+    place = view.origin
+    origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
+                                               view.request.radius_mi if origin_radius else None)
+    located = int(shown["latitude"].notna().sum())
+    grouped = located > POINT_LIMIT
+    points = clusters(shown) if grouped else map_points(shown)
+    selected = view.selected_organization.id if view.selected is not None and not grouped else None
+    deck = build_deck(points, origin=origin, selected_id=selected, grouped=grouped,
+                      basemap=st.session_state.get("basemap", False), height=height, width=width)
+    alt = describe(points, origin, grouped=grouped)
+    selectable = grouped or select_into
+    if selectable:
         st.pydeck_chart(deck, key=key, on_select=partial(_on_map_select, key, select_into),
                         selection_mode="single-object", height=height, alt=alt)
     else:
         st.pydeck_chart(deck, key=key, height=height, alt=alt)
-    show_legend()
+    if grouped:
+        st.caption(f"{located:,} organizations are grouped by area: click a circle to zoom in to it.")
+    st.html(legend_html(focus_codes(shown)))
 
 
 # --- table ------------------------------------------------------------------------------
 
 COLUMN_CONFIG = {
     "Organization": st.column_config.TextColumn("Organization", width="large"),
-    "Focus": st.column_config.TextColumn("Focus"),
+    "Focus": st.column_config.TextColumn("Focus", width="medium"),
     "Location": st.column_config.TextColumn("Location"),
     "Phone": st.column_config.LinkColumn("Phone", display_text=r"tel:\+(?:1-)?(.+)",
                                          help="Opens your phone app (tel: link)"),
@@ -117,18 +151,16 @@ COLUMN_CONFIG = {
 
 def _on_table_select(table_key: str, target_key: str) -> None:
     rows = st.session_state.get(table_key, {}).get("selection", {}).get("rows") or []
-    ids = st.session_state.get(f"{table_key}__ids", [])
-    if rows and rows[0] < len(ids):
-        urlstate.choose(urlstate.text(target_key), ids[rows[0]])
+    ids = st.session_state.get(f"{table_key}__ids")
+    if rows and ids is not None and rows[0] < len(ids):
+        urlstate.choose(target_key, str(ids[rows[0]]))
 
 
-def organization_table(frame: pd.DataFrame, *, key: str, select_into: str | None = None) -> None:
-    rows = table_rows(frame)
-    st.session_state[f"{key}__ids"] = rows["id"].tolist()
-    columns = TABLE_COLUMNS + (DISTANCE_COLUMNS if "Miles" in rows.columns else [])
-    if "Miles" in rows.columns:
-        columns = ["Organization", *DISTANCE_COLUMNS, *TABLE_COLUMNS[1:]]
-    options = dict(column_config=COLUMN_CONFIG, column_order=columns, hide_index=True, key=key, width="stretch")
+def organization_table(view: View, *, key: str, select_into: str | None = None) -> None:
+    rows = view.table()
+    st.session_state[f"{key}__ids"] = rows["id"].to_numpy()
+    options = dict(column_config=COLUMN_CONFIG, column_order=view.table_columns, hide_index=True, key=key,
+                   width="stretch")
     if select_into:
         st.dataframe(rows, on_select=partial(_on_table_select, key, select_into), selection_mode="single-row",
                      **options)
@@ -138,11 +170,25 @@ def organization_table(frame: pd.DataFrame, *, key: str, select_into: str | None
 
 # --- detail card ------------------------------------------------------------------------
 
-def organization_picker(atlas: AtlasData, *, key: str = "org") -> str | None:
-    names = {o.id: o.name for o in atlas.organizations}
-    chosen = urlstate.bound(urlstate.one_of(key, list(names)), st.selectbox, "Organization details", ["", *names],
-                            format_func=lambda i: names.get(i, "Choose an organization, a map point or a table row"))
-    return chosen or None
+PICKER_CHOICES = 50  # the picker searches names; it never lists a whole national directory
+
+
+def organization_picker(atlas: Atlas, *, key: str = "org") -> str | None:
+    """Choose one organization: from a list for a small directory; for a large one, a search box over
+    names and its best matches. A map point or a table row chooses too."""
+    urlstate.seed(key, context(atlas))
+    chosen = st.session_state.get(key) or ""
+    if len(atlas) <= PICKER_CHOICES:
+        ids = atlas.ids
+    else:
+        typed = st.text_input("Find an organization by name", key=f"{key}_search", placeholder="Type part of a name")
+        ids = names_matching(atlas, np.arange(len(atlas)), typed or "", PICKER_CHOICES)
+    options = ["", *dict.fromkeys(([chosen] if chosen else []) + ids)]
+    names = {org_id: atlas.organizations[atlas.positions[org_id]].name for org_id in options if org_id}
+    value = st.selectbox("Organization details", options, key=key, on_change=urlstate.remember, args=(key,),
+                         format_func=lambda i: names.get(i, "Choose an organization, a map point or a table row"))
+    urlstate.publish(key, value or "")
+    return value or None
 
 
 def detail_card(card: Card) -> None:
@@ -169,10 +215,39 @@ def detail_card(card: Card) -> None:
             st.warning(f"**{md(note.title)}.** {md(note.detail)} {md(note.explanation)}", icon=":material/flag:")
 
 
-def show_detail(atlas: AtlasData, org_id: str | None) -> None:
-    org = atlas.organization(org_id)
+def show_detail(atlas: Atlas, view: View) -> None:
+    org = view.selected_organization
     if org is None:
         st.info("Select an organization on the map or in the table to see its address, phone numbers and "
                 "directions.", icon=":material/touch_app:")
         return
-    detail_card(organization_card(org, report_to=report_email(), page_url=link_to(ViewRequest(org=org.id))))
+    detail_card(data.card(atlas, org.id, report_to=report_email(),
+                          page_url=view_url(ViewRequest(org=org.id), base_url())))
+
+
+# --- place search -----------------------------------------------------------------------
+
+def radius_switch(atlas: Atlas) -> bool:
+    """Whether Nearby keeps only organizations within a radius. Off by default: national groups
+    serve people wherever they live, so every match is ranked. A link with `radius` switches it on."""
+    url = st.query_params.get_all("radius")
+    if url and url != st.session_state.get("_url_seen_radius"):
+        try:
+            PARAMS["radius"].decode(url, context(atlas))
+            st.session_state["radius_on"] = True
+        except Exception:  # noqa: BLE001 - an unusable radius is reported by layout.url_values
+            pass
+    return st.toggle("Only within a radius", key="radius_on",
+                     help="Off: every matching organization, nearest first. On: only those within the radius.")
+
+
+def place_choices(view: View) -> None:
+    """Buttons for the places a typed name could mean, most ZIP codes (a proxy for size) first."""
+    choices = tuple(getattr(view.located, "choices", ()) or ())
+    if not choices:
+        return
+    st.markdown("Did you mean:")
+    columns = st.columns(min(len(choices), 5))
+    for column, choice in zip(columns, choices[:5]):
+        column.button(choice, key=f"place-choice-{choice}", on_click=urlstate.choose, args=("near", choice),
+                      width="stretch")

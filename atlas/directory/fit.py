@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
+from atlas.directory.load import Atlas
 from atlas.model import Organization, Page
 
 # Institute names as the page writes them ("National Eye Institute", "National Institute of
@@ -62,8 +65,10 @@ class Fit:
     institute: str | None
 
 
-def fit(area_code: str, page: Page, organizations: list[Organization]) -> Fit:
+def fit(area_code: str, atlas: Atlas) -> Fit:
     area = BODY_AREAS[area_code]
-    specific = [o for o in organizations if area.focus != "general" and area.focus in o.focus]
-    general = [o for o in organizations if "general" in o.focus and o not in specific]
-    return Fit(area, specific, general, institute_for(area, page))
+    specific = atlas.focus_mask(area.focus) if area.focus != "general" else np.zeros(len(atlas), dtype=bool)
+    general = atlas.focus_mask("general") & ~specific
+    pick = atlas.organizations
+    return Fit(area, [pick[row] for row in np.flatnonzero(specific)], [pick[row] for row in np.flatnonzero(general)],
+               institute_for(area, atlas.page))

@@ -3,9 +3,10 @@ taken from the page itself."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from atlas.directory.view import ViewRequest
+from atlas.directory.request import ViewRequest
 from atlas.ingest.tags import FOCI
 from atlas.model import Organization, Page
 from atlas.text import caption
@@ -21,7 +22,7 @@ class Scene:
     request: ViewRequest
 
 
-def default_city(organizations: list[Organization]) -> str:
+def default_city(organizations: Sequence[Organization]) -> str:
     """The first listed organization's city: a sensible "near" scene before the presenter picks one."""
     for org in organizations:
         if org.city and org.state and org.country in ("", "US"):

@@ -1,65 +1,163 @@
-"""A view: the organizations a user is looking at, and a sentence that says which.
+"""One view: from a request to everything a page, an export or a slide shows, computed once.
 
-The app's pages and `python -m atlas export` both turn their inputs into a `ViewRequest`, and
-`select_view` turns that into a `View`. Every export, the static map, the handout and the share
-link are built from a View, so the app and the command line cannot drift apart.
+    select_view(atlas, request, geocoder)  ->  View
+
+The map, the table, the detail card, the export panel, the handout and presentation mode all
+read the same View, so the place is geocoded once and the organizations ranked once per rerun,
+and the app and `python -m atlas export` cannot drift apart. Selecting is arithmetic on the
+arrays that `atlas.directory.load` prepared: masks, a ranking from the spatial index, a slice.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
 from geopy.geocoders.base import Geocoder
 
-from atlas.directory.distance import Filters, filter_frame, nearby, to_frame
+from atlas.directory.distance import KM_PER_MILE, wider_radius
+from atlas.directory.load import DISTANCE_COLUMNS, TABLE_COLUMNS, Atlas, prepare
+from atlas.directory.request import RADIUS_MAX, ViewRequest
 from atlas.errors import ViewError
-from atlas.geocode import Place, locate
+from atlas.geocode import LocateResult, Place, locate
 from atlas.ingest.regions import region_name
-from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
+from atlas.ingest.tags import FOCI, SPECIFIC_FOCI, focus_label
 from atlas.model import Organization, Page
 
+FALLBACK_COUNT = 3      # the nearest offices shown when none is inside the radius
+RANK_LIMIT = 10_000     # a ranking longer than this is cut: nobody reads past the nearest ten thousand
+
 
 @dataclass(frozen=True)
-class ViewRequest:
-    focus: tuple[str, ...] = ()
-    include_general: bool = True
-    state: str = ""
-    query: str = ""
-    near: str = ""
-    radius_mi: float | None = None
-    org: str = ""  # one organization, chosen in the directory
-
-    @classmethod
-    def from_filters(cls, filters: Filters, **place_or_org) -> "ViewRequest":
-        """The request for what a page's filter bar shows, plus a place or an organization."""
-        return cls(focus=filters.focus, include_general=filters.include_general, state=filters.state,
-                   query=filters.query, **place_or_org)
+class NearestOfFocus:
+    """The nearest organization with a chosen focus, when the view itself holds none."""
+    focus: str
+    row: int
+    miles: float
+    name: str
+    place: str
 
     @property
-    def filters(self) -> Filters:
-        return Filters(focus=self.focus, include_general=self.include_general, state=self.state, query=self.query)
+    def sentence(self) -> str:
+        group = FOCI[self.focus].label.split(" (")[0].lower()
+        where = f" in {self.place}" if self.place else ""
+        return f"The nearest {group} group is {self.name}, about {self.miles:,.0f} miles away{where}."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class View:
+    atlas: Atlas
     request: ViewRequest
-    page: Page
-    organizations: list[Organization]
-    origin: Place | None = None
-    distances_mi: dict[str, float] = field(default_factory=dict)
+    rows: np.ndarray                   # directory positions of the organizations shown, in order
+    matching: int                      # organizations that match the filters, before radius and ranking
+    located: LocateResult | None = None  # the place search, found or not (None: no place asked for)
+    miles: np.ndarray | None = None    # distance of each shown row, when a place was found
+    fallback: bool = False             # nothing is within the radius: rows are the nearest few instead
+    suggested_radius_mi: float | None = None
+    nearest_of_focus: tuple[NearestOfFocus, ...] = ()
+    selected: int | None = None        # the row of request.org
+    truncated: bool = False            # the ranking was cut at RANK_LIMIT
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def listing(cls, request: ViewRequest, page: Page, organizations: list[Organization],
+                origin: Place | None = None) -> "View":
+        """A view of exactly these organizations, in this order, as if searched from `origin`: for
+        outputs made from a list rather than from a directory (a slide of hand-picked groups, tests)."""
+        atlas = prepare(page, organizations)
+        located = None if origin is None else LocateResult(origin.label, origin)
+        return cls(atlas, request, np.arange(len(atlas)), len(atlas), located=located)
+
+    # --- what the outputs read -----------------------------------------------------------
+
+    @property
+    def page(self) -> Page:
+        return self.atlas.page
+
+    @property
+    def origin(self) -> Place | None:
+        return self.located.place if self.located is not None else None
+
+    @property
+    def problem(self) -> str:
+        """Why a place search found nothing ("" when it did, or when there was none)."""
+        return self.located.message if self.located is not None and self.located.place is None else ""
 
     @property
     def title(self) -> str:
         return describe(self.request, self.origin)
 
     @property
-    def as_of(self) -> date:
+    def as_of(self) -> date | None:
         return self.page.reviewed_on
 
     @property
     def empty(self) -> bool:
-        return not self.organizations
+        return self.rows.size == 0
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+    @functools.cached_property
+    def organizations(self) -> list[Organization]:
+        return [self.atlas.organizations[row] for row in self.rows]
+
+    @functools.cached_property
+    def distances_mi(self) -> dict[str, float]:
+        if self.miles is None:
+            return {}
+        ids = self.atlas.frame["id"].to_numpy()[self.rows]
+        return {org_id: round(float(mi), 1) for org_id, mi in zip(ids, self.miles)}
+
+    @property
+    def selected_organization(self) -> Organization | None:
+        return None if self.selected is None else self.atlas.organizations[self.selected]
+
+    def table(self) -> pd.DataFrame:
+        """The shown rows' display columns (prepared at load), with distances when ranked."""
+        shown = self.atlas.frame.iloc[self.rows]
+        table = pd.DataFrame({"id": shown["id"].to_numpy(),
+                              **{c: shown[c].to_numpy() for c in TABLE_COLUMNS}})
+        if self.miles is not None:
+            table["Miles"] = np.round(self.miles, 1)
+            table["Km"] = np.round(self.miles * KM_PER_MILE, 1)
+        return table
+
+    @property
+    def table_columns(self) -> list[str]:
+        if self.miles is None:
+            return list(TABLE_COLUMNS)
+        return ["Organization", *DISTANCE_COLUMNS, *TABLE_COLUMNS[1:]]
+
+    @property
+    def all_national(self) -> bool:
+        areas = self.atlas.frame["service_area"].to_numpy()[self.rows]
+        return bool(len(areas)) and bool((areas == "national").all())
+
+    @property
+    def summary(self) -> str:
+        """One sentence on how many organizations the view holds."""
+        if self.located is None:
+            return f"Showing {len(self):,} of {len(self.atlas):,} organizations."
+        if self.origin is None:
+            return ""
+        count = len(self)
+        plural = "s" if count != 1 else ""
+        if self.fallback:
+            return f"No organization has an office within {self.request.radius_mi:,.0f} miles; the nearest are shown."
+        if self.request.radius_mi:
+            return (f"**{count:,}** organization{plural} within {self.request.radius_mi:,.0f} miles, "
+                    "nearest first.")
+        lead = f"**{count:,}** organization{plural}, nearest first"
+        if self.truncated:
+            lead += f" (the nearest {count:,} of {self.matching:,} matching)"
+        return lead + "."
+
+
+# --- describing a view ------------------------------------------------------------------------
 
 
 def _join(words: list[str]) -> str:
@@ -82,28 +180,101 @@ def describe(request: ViewRequest, origin: Place | None = None) -> str:
         text += f" in {region_name(request.state)}"
     if request.query.strip():
         text += f' matching "{request.query.strip()}"'
+    if request.bbox is not None:
+        text += " in the chosen map area"
     if origin is not None:
         text += (f" within {request.radius_mi:,.0f} miles of {origin.label}" if request.radius_mi
                  else f", nearest to {origin.label}")
     return text
 
 
-def select_view(page: Page, organizations: list[Organization], request: ViewRequest,
-                geocoder: Geocoder | None = None) -> View:
-    """The organizations matching `request`, in page order or nearest first when a place is given."""
-    if request.org:
-        chosen = [o for o in organizations if o.id == request.org]
-        if not chosen:
-            raise ViewError(f"no organization has the id {request.org!r}")
-        return View(request, page, chosen)
-    frame = filter_frame(to_frame(organizations), request.filters)
-    by_id = {o.id: o for o in organizations}
+# --- selecting --------------------------------------------------------------------------------
+
+
+def filter_mask(atlas: Atlas, request: ViewRequest) -> np.ndarray:
+    """Rows that match the request's focus, state, text and map-area filters."""
+    frame = atlas.frame
+    mask = np.ones(len(frame), dtype=bool)
+    chosen = [f for f in request.focus if f in SPECIFIC_FOCI]
+    if chosen or not request.include_general:
+        specific = [atlas.focus_mask(code) for code in (chosen or SPECIFIC_FOCI)]
+        focus_ok = np.logical_or.reduce(specific) if specific else np.zeros(len(frame), dtype=bool)
+        if request.include_general:
+            focus_ok |= atlas.focus_mask("general")
+        mask &= focus_ok
+    if request.state:
+        mask &= (frame["state"] == request.state).to_numpy(bool)
+    for word in request.query.casefold().split():
+        mask &= frame["search"].str.contains(word, regex=False).to_numpy(bool)
+    if request.bbox is not None:
+        south, west, north, east = request.bbox
+        lat, lon = atlas.index.lats, atlas.index.lons
+        with np.errstate(invalid="ignore"):
+            mask &= (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+    return mask
+
+
+def select_view(atlas: Atlas, request: ViewRequest, geocoder: Geocoder | None = None) -> View:
+    """The organizations matching `request`: in page order, or nearest first when a place is given."""
+    mask = filter_mask(atlas, request)
+    matching = int(mask.sum())
+    selected = atlas.row_of(request.org)
     if not request.near.strip():
-        return View(request, page, [by_id[i] for i in frame["id"]])
-    result = locate(request.near, geocoder)
-    if result.place is None:
-        raise ViewError(result.message)
-    place = result.place
-    found = nearby(frame, place.latitude, place.longitude, request.radius_mi or float("inf"))
-    distances = {row.id: round(float(row.distance_mi), 1) for row in found.within.itertuples()}
-    return View(request, page, [by_id[i] for i in found.within["id"]], origin=place, distances_mi=distances)
+        return View(atlas, request, np.flatnonzero(mask), matching, selected=selected)
+
+    located = locate(request.near, geocoder)
+    if located.place is None:
+        return View(atlas, request, np.empty(0, dtype=np.int64), matching, located=located, selected=selected)
+    place = located.place
+    radius_km = request.radius_mi * KM_PER_MILE if request.radius_mi else None
+    ranked = atlas.index.rank(place.latitude, place.longitude, mask, radius_km=radius_km,
+                              limit=None if radius_km else RANK_LIMIT)
+    rows, miles = ranked.rows, ranked.km / KM_PER_MILE
+    fallback, suggestion = False, None
+    if radius_km is not None and rows.size == 0:
+        nearest = atlas.index.rank(place.latitude, place.longitude, mask, limit=FALLBACK_COUNT)
+        rows, miles, fallback = nearest.rows, nearest.km / KM_PER_MILE, True
+        reach = float(miles[0]) if miles.size else None
+        wider = wider_radius(request.radius_mi, reach, RADIUS_MAX)
+        suggestion = wider if wider > request.radius_mi else None
+    truncated = radius_km is None and rows.size < matching and rows.size == RANK_LIMIT
+    nearest_of_focus = _nearest_of_focus(atlas, request, place, rows)
+    extra = [n for n in nearest_of_focus if n.row not in set(rows.tolist())]
+    if extra:  # shown too, after the view's own rows, so the map, table and exports hold them
+        rows = np.concatenate([rows, np.array([n.row for n in extra], dtype=rows.dtype)])
+        miles = np.concatenate([miles, np.array([n.miles for n in extra])])
+    return View(atlas, request, rows, matching, located=located, miles=miles, fallback=fallback,
+                suggested_radius_mi=suggestion, nearest_of_focus=nearest_of_focus, selected=selected,
+                truncated=truncated, notes=tuple(n.sentence for n in nearest_of_focus))
+
+
+def _nearest_of_focus(atlas: Atlas, request: ViewRequest, place: Place, rows: np.ndarray) -> tuple[NearestOfFocus, ...]:
+    """For each chosen focus the view shows no group for, the nearest group that has it, however far."""
+    found = []
+    for code in (f for f in request.focus if f in SPECIFIC_FOCI):
+        has_focus = atlas.focus_mask(code)
+        if rows.size and has_focus[rows].any():
+            continue
+        nearest = atlas.index.rank(place.latitude, place.longitude, has_focus, limit=1)
+        if nearest.rows.size:
+            row = int(nearest.rows[0])
+            org = atlas.organizations[row]
+            found.append(NearestOfFocus(code, row, float(nearest.km[0] / KM_PER_MILE), org.name,
+                                        ", ".join(p for p in (org.city, org.state) if p)))
+    return tuple(found)
+
+
+def names_matching(atlas: Atlas, rows: np.ndarray, text: str, limit: int) -> list[str]:
+    """Ids of up to `limit` of `rows` whose name or city holds every word of `text`, in the rows' order."""
+    hits = np.asarray(rows)
+    search = atlas.frame["search"]  # names and cities, lower-cased once at load
+    for word in text.casefold().split():
+        hits = hits[search.iloc[hits].str.contains(word, regex=False).to_numpy(bool)]
+    return atlas.frame["id"].iloc[hits[:limit]].tolist()
+
+
+def require_place(view: View) -> View:
+    """The view, or a ViewError saying why its place could not be found (for the command line)."""
+    if view.problem:
+        raise ViewError(view.problem)
+    return view

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from atlas.ingest import contacts
 from atlas.ingest.quality import FLAGS, flag_details
-from atlas.ingest.quality import title as flag_title
 from atlas.ingest.tags import SERVICE_AREAS, focus_label
 from atlas.model import Organization
 
@@ -56,6 +53,7 @@ class Card:
 
 
 def organization_card(org: Organization, *, report_to: str = "", page_url: str = "") -> Card:
+    """The card for one organization. The app caches it per organization, so a rerun never rebuilds it."""
     entries = []
     for label, value in (("Phone", org.phone), ("Toll-free", org.toll_free)):
         if value:
@@ -78,34 +76,3 @@ def organization_card(org: Organization, *, report_to: str = "", page_url: str =
         report_problem=contacts.report_problem_link(org, report_to, page_url),
     )
 
-
-# --- the table ----------------------------------------------------------------------------
-
-TABLE_COLUMNS = ["Organization", "Focus", "Location", "Phone", "Email", "Website", "Data notes"]
-DISTANCE_COLUMNS = ["Miles", "Km"]
-
-
-def _first_phone(row) -> str | None:
-    return contacts.tel_link(row.phone) if row.phone else (contacts.tel_link(row.toll_free) if row.toll_free else None)
-
-
-def table_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per organization; a link cell is None when the value is not a safe link."""
-    rows = []
-    for row in frame.itertuples(index=False):
-        row_data = {
-            "id": row.id,
-            "Organization": row.name,
-            "Focus": row.focus_label,
-            "Location": row.place,
-            "Phone": _first_phone(row),
-            "Email": contacts.mailto_link(row.email) if row.email else None,
-            "Website": contacts.website_link(row.website) if row.website else None,
-            "Data notes": "; ".join(flag_title(code) for code in row.quality_flags),
-        }
-        if "distance_mi" in frame.columns:
-            row_data["Miles"] = round(float(row.distance_mi), 1)
-            row_data["Km"] = round(float(row.distance_km), 1)
-        rows.append(row_data)
-    columns = ["id", *TABLE_COLUMNS] + (DISTANCE_COLUMNS if "distance_mi" in frame.columns else [])
-    return pd.DataFrame(rows, columns=columns)

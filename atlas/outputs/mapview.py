@@ -5,7 +5,11 @@
 - Points are coloured by focus with the Okabe–Ito palette (safe for colour-blind viewers) and
   carry a letter (T, B, S, G), so colour is never the only cue.
 - Tooltips use pydeck's plain-text form: organization names are shown as text, never as HTML.
-- The map receives only the columns it draws.
+- The map receives only the columns it draws, with coordinates rounded to what a screen shows.
+- Up to `POINT_LIMIT` organizations are drawn one by one. Above it, the server groups them into
+  grid cells and sends one marker per cell with its count and focus mix; clicking a cell narrows
+  the view to it, so any organization is a few clicks away. The spec then stays small (a few
+  hundred cells) whether the directory holds a thousand organizations or a million.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 from geopy import Point
@@ -35,6 +40,13 @@ FOCUS_COLORS: dict[str, tuple[int, int, int]] = {
 FOCUS_LETTERS = {"torticollis": "T", "blepharospasm": "B", "speech": "S", "general": "G"}
 ORIGIN_COLOR = (17, 17, 17)
 MAP_COLUMNS = ["id", "name", "place", "focus_label", "longitude", "latitude", "color", "letter"]
+CLUSTER_COLUMNS = ["name", "place", "focus_label", "longitude", "latitude", "color", "letter", "size", "bbox"]
+OUTLINES_URL = "app/static/us_states.geojson"  # relative, so it also works under a proxy's path prefix
+# 2,000 points are about 250 kB of spec and draw smoothly in a laptop's browser; above that the
+# markers overlap into a blob at national zoom anyway, and cells say more.
+POINT_LIMIT = 2_000
+CLUSTER_CELLS = 24      # cells across the longer side of what is shown
+COORDINATE_DECIMALS = 4  # about 11 m: finer than a marker at the closest zoom the map opens at
 CONTIGUOUS_US = (24.5, -124.8, 49.4, -66.9)  # south, west, north, east
 NATIONAL_SPAN_DEGREES = 20.0
 
@@ -47,9 +59,10 @@ class LegendEntry:
     hex_color: str
 
 
-def legend() -> list[LegendEntry]:
+def legend(present: set[str] | None = None) -> list[LegendEntry]:
+    """Every focus, or only those in `present`: a legend explains what the map shows, nothing more."""
     return [LegendEntry(code, FOCI[code].label, FOCUS_LETTERS[code], "#%02x%02x%02x" % FOCUS_COLORS[code])
-            for code in FOCI]
+            for code in FOCI if present is None or code in present]
 
 
 def point_style(focus: tuple[str, ...]) -> tuple[list[int], str]:
@@ -58,41 +71,82 @@ def point_style(focus: tuple[str, ...]) -> tuple[list[int], str]:
     return [*FOCUS_COLORS[tags[0]], 235], "+".join(FOCUS_LETTERS[t] for t in tags)
 
 
+@functools.cache
+def _style(tags: tuple[str, ...]) -> tuple[list[int], str]:
+    return point_style(tags)
+
+
+def focus_codes(frame: pd.DataFrame) -> set[str]:
+    """The foci of the organizations in `frame` that have a point: what the legend must explain."""
+    located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
+    codes = {code for code in FOCI if located[f"is_{code}"].any()}
+    untagged = ~np.logical_or.reduce([located[f"is_{code}"].to_numpy(bool) for code in FOCI]) if len(located) else []
+    return codes | ({"general"} if np.any(untagged) else set())
+
+
 def map_points(frame: pd.DataFrame) -> pd.DataFrame:
     """The organizations that have a point, reduced to what the map draws."""
     located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
-    styles = [point_style(tags) for tags in located["focus"]]
-    points = located.assign(color=[s[0] for s in styles], letter=[s[1] for s in styles])
+    styles = [_style(tags) for tags in located["focus"]]
+    points = located.assign(color=[s[0] for s in styles], letter=[s[1] for s in styles],
+                            longitude=located["longitude"].round(COORDINATE_DECIMALS),
+                            latitude=located["latitude"].round(COORDINATE_DECIMALS))
     return points[MAP_COLUMNS].reset_index(drop=True)
+
+
+def _short_count(count: int) -> str:
+    return f"{count}" if count < 1000 else f"{count / 1000:.0f}k" if count >= 10_000 else f"{count / 1000:.1f}k"
+
+
+def clusters(frame: pd.DataFrame, cells: int = CLUSTER_CELLS) -> pd.DataFrame:
+    """Located organizations grouped into grid cells over what is shown: one row per non-empty cell,
+    at the mean position of its members, with its count, focus mix and the box that holds them."""
+    located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
+    lat, lon = located["latitude"].to_numpy(float), located["longitude"].to_numpy(float)
+    if lat.size == 0:
+        return pd.DataFrame(columns=CLUSTER_COLUMNS + ["count"])
+    south, north, west, east = lat.min(), lat.max(), lon.min(), lon.max()
+    size = max(north - south, east - west, 1e-6) / cells
+    iy = np.floor((lat - south) / size).astype(np.int64)
+    ix = np.floor((lon - west) / size).astype(np.int64)
+    cell = iy * (cells + 1) + ix
+    keys, inverse, counts = np.unique(cell, return_inverse=True, return_counts=True)
+    n = keys.size
+    mean_lat = np.bincount(inverse, lat, n) / counts
+    mean_lon = np.bincount(inverse, lon, n) / counts
+    box = [np.full(n, np.inf), np.full(n, np.inf), np.full(n, -np.inf), np.full(n, -np.inf)]
+    np.minimum.at(box[0], inverse, lat)
+    np.minimum.at(box[1], inverse, lon)
+    np.maximum.at(box[2], inverse, lat)
+    np.maximum.at(box[3], inverse, lon)
+    mix = {code: np.bincount(inverse, located[f"is_{code}"].to_numpy(float), n) for code in FOCI}
+    rows = []
+    for i in range(n):
+        parts = [(code, int(mix[code][i])) for code in FOCI if mix[code][i]]
+        top = max(parts, key=lambda part: part[1])[0] if parts else "general"
+        count = int(counts[i])
+        rows.append({
+            "name": f"{count:,} organization{'s' if count != 1 else ''} here",
+            "place": "Click to zoom in",
+            "focus_label": ", ".join(f"{FOCI[code].short_label} {k:,}" for code, k in parts),
+            "longitude": round(float(mean_lon[i]), COORDINATE_DECIMALS),
+            "latitude": round(float(mean_lat[i]), COORDINATE_DECIMALS),
+            "color": [*FOCUS_COLORS[top], 235], "letter": _short_count(count),
+            "size": float(min(36.0, 12.0 + 4.0 * math.log10(count) * 2)),
+            "bbox": ",".join(f"{v:.5f}" for v in (np.floor(box[0][i] * 1e5) / 1e5, np.floor(box[1][i] * 1e5) / 1e5,
+                                                 np.ceil(box[2][i] * 1e5) / 1e5, np.ceil(box[3][i] * 1e5) / 1e5)),
+            "count": count,
+        })
+    return pd.DataFrame(rows)
 
 
 @functools.cache
 def state_outlines(path: Path = OUTLINES_FILE) -> dict:
-    """The bundled outline GeoJSON; an empty collection if the file is absent (points still show)."""
+    """The bundled outline GeoJSON (for the slide map); an empty collection if the file is absent."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"type": "FeatureCollection", "features": []}
-
-
-@functools.cache
-def _outlines_json(path: Path = OUTLINES_FILE) -> str:
-    return json.dumps(state_outlines(path), separators=(",", ":"))
-
-
-_OUTLINES_PLACEHOLDER = "__atlas_state_outlines__"
-
-
-class AtlasDeck(pdk.Deck):
-    """A Deck whose bundled outline layer is serialised once per process, not on every rerun.
-
-    pydeck re-encodes every coordinate of a layer's data each time a chart is drawn; for the
-    13,000-point state outlines that is most of a page's rerun time. The outline layer carries a
-    placeholder instead, and `to_json` (which Streamlit calls) splices in the cached encoding.
-    """
-
-    def to_json(self) -> str:
-        return super().to_json().replace(json.dumps(_OUTLINES_PLACEHOLDER), _outlines_json(), 1)
 
 
 def radius_ring(lat: float, lon: float, miles: float, segments: int = 90) -> list[list[float]]:
@@ -135,10 +189,12 @@ class Origin:
 
 
 def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_id: str | None = None,
-               basemap: bool = False, height: int = 500, width: int = 800, outlines: dict | None = None) -> AtlasDeck:
-    """`width` is the map's expected width in pixels, used only to choose the starting zoom."""
+               basemap: bool = False, height: int = 500, width: int = 800, outlines: dict | str = OUTLINES_URL,
+               grouped: bool = False) -> pdk.Deck:
+    """`points` is `map_points(...)`, or `clusters(...)` with `grouped=True`. `width` is the map's
+    expected width in pixels, used only to choose the starting zoom."""
     layers = [pdk.Layer(
-        "GeoJsonLayer", data=outlines if outlines is not None else _OUTLINES_PLACEHOLDER, id="state-outlines",
+        "GeoJsonLayer", data=outlines, id="state-outlines",
         stroked=True, filled=not basemap, get_fill_color=[238, 238, 232], get_line_color=[140, 140, 140],
         line_width_min_pixels=1, pickable=False,
     )]
@@ -168,14 +224,26 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
                 get_position=["longitude", "latitude"], filled=False, stroked=True, radius_units="'pixels'",
                 get_radius=17, get_line_color=list(ORIGIN_COLOR), line_width_min_pixels=3, pickable=False))
 
-    layers.append(pdk.Layer(
-        "ScatterplotLayer", data=points, id="organizations", get_position=["longitude", "latitude"],
-        get_fill_color="color", get_line_color=[30, 30, 30], stroked=True, line_width_min_pixels=1.5,
-        radius_units="'pixels'", get_radius=11, pickable=True, auto_highlight=True))
-    layers.append(pdk.Layer(
-        "TextLayer", data=points, id="organization-letters", get_position=["longitude", "latitude"],
-        get_text="letter", get_size=12, size_units="'pixels'", get_color=[17, 17, 17],
-        get_text_anchor="'middle'", get_alignment_baseline="'center'", font_weight=700, pickable=False))
+    if grouped:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", data=points[CLUSTER_COLUMNS], id="clusters", get_position=["longitude", "latitude"],
+            get_fill_color="color", get_line_color=[30, 30, 30], stroked=True, line_width_min_pixels=1.5,
+            radius_units="'pixels'", get_radius="size", pickable=True, auto_highlight=True))
+        layers.append(pdk.Layer(
+            "TextLayer", data=points[["longitude", "latitude", "letter"]], id="cluster-counts",
+            get_position=["longitude", "latitude"], get_text="letter", get_size=12, size_units="'pixels'",
+            get_color=[17, 17, 17], get_text_anchor="'middle'", get_alignment_baseline="'center'", font_weight=700,
+            pickable=False))
+    else:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", data=points, id="organizations", get_position=["longitude", "latitude"],
+            get_fill_color="color", get_line_color=[30, 30, 30], stroked=True, line_width_min_pixels=1.5,
+            radius_units="'pixels'", get_radius=11, pickable=True, auto_highlight=True))
+        layers.append(pdk.Layer(
+            "TextLayer", data=points[["longitude", "latitude", "letter"]], id="organization-letters",
+            get_position=["longitude", "latitude"], get_text="letter", get_size=12, size_units="'pixels'",
+            get_color=[17, 17, 17], get_text_anchor="'middle'", get_alignment_baseline="'center'", font_weight=700,
+            pickable=False))
 
     if origin is None and lons and max(lons) - min(lons) > NATIONAL_SPAN_DEGREES:
         south, west, north, east = CONTIGUOUS_US  # a national spread reads best as the whole country
@@ -184,7 +252,7 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
     # No basemap: map_provider=None with pydeck's own default map_style. Streamlit drops that
     # default, whereas a missing or None style makes it fetch Carto's street style from the internet.
     basemap_options = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
-    return AtlasDeck(
+    return pdk.Deck(
         layers=layers,
         initial_view_state=fit_view(lats, lons, width_px=width, height_px=height),
         **basemap_options,
@@ -193,9 +261,19 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
     )
 
 
-def describe(points: pd.DataFrame, origin: Origin | None = None) -> str:
+ALT_TEXT_NAMES = 25  # the table beside every map lists the rest
+
+
+def describe(points: pd.DataFrame, origin: Origin | None = None, grouped: bool = False) -> str:
     """A text alternative for the map, for screen readers and image-less views."""
-    names = "; ".join(f"{row.name} ({row.place})" for row in points.itertuples())
+    if grouped:
+        total = int(points["count"].sum()) if len(points) else 0
+        lead = f"Map of {total:,} organizations in {len(points):,} areas"
+        return lead + (f" around {origin.label}." if origin is not None else ". The table lists them.")
+    shown = points.head(ALT_TEXT_NAMES)
+    names = "; ".join(f"{row.name} ({row.place})" for row in shown.itertuples())
+    if len(points) > len(shown):
+        names += f"; and {len(points) - len(shown):,} more, listed in the table"
     lead = f"Map of {len(points)} organization{'s' if len(points) != 1 else ''}"
     if origin is not None:
         lead += f" around {origin.label}"

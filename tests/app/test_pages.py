@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import plain, run_page, table, texts
+from tests.conftest import ROOT
 
 PAGES = [None, "directory", "nearby", "about"]
 ALL_ORGS = 8
@@ -162,7 +163,10 @@ def test_map_is_offline_by_default_and_basemap_is_opt_in():
 
     at = run_page("directory")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert spec["layers"][0]["id"] == "state-outlines" and spec["layers"][0]["data"]["features"]
+    assert spec["layers"][0]["id"] == "state-outlines"
+    # The outlines are a static file the app's own server serves, loaded by URL: nothing from the internet.
+    assert spec["layers"][0]["data"] == "app/static/us_states.geojson"
+    assert (ROOT / "static" / "us_states.geojson").stat().st_size > 0
     assert spec.get("mapStyle") == "__MAP_STYLE__" and not spec.get("mapProvider")  # no tiles: see atlas.mapview
     at.sidebar.toggle[0].set_value(True).run()
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
@@ -205,8 +209,8 @@ def test_the_directory_is_loaded_once_and_never_reparsed_on_a_rerun(monkeypatch)
     import ui.data
 
     calls = []
-    real = ui.data.open_data_dir
-    monkeypatch.setattr(ui.data, "open_data_dir", lambda folder: calls.append(folder) or real(folder))
+    real = ui.data.load_atlas
+    monkeypatch.setattr(ui.data, "load_atlas", lambda folder: calls.append(folder) or real(folder))
     at = run_page("directory")
     for _ in range(3):
         at.text_input(key="q").set_value("dystonia").run()

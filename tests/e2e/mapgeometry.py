@@ -8,7 +8,7 @@ import math
 
 from PIL import Image
 
-from atlas.directory.distance import to_frame
+from atlas.directory.load import prepare
 from atlas.ingest.build import open_data_dir
 from atlas.outputs.mapview import FOCUS_COLORS, build_deck, map_points
 
@@ -27,7 +27,8 @@ def project(lat: float, lon: float, view: dict, width: float, height: float) -> 
 
 def expected_points(data_dir, *, height: int, width: int) -> list[dict]:
     """Organizations of a data folder with the pixel each should be drawn at, as the app builds its map."""
-    frame = to_frame(open_data_dir(data_dir).organizations)
+    built = open_data_dir(data_dir)
+    frame = prepare(built.page, built.organizations).frame
     points = map_points(frame)
     view = json.loads(build_deck(points, height=height, width=width).to_json())["initialViewState"]
     return [{"id": row.id, "name": row.name, "colour": tuple(row.color[:3]), "view": view,
