@@ -23,19 +23,45 @@ ORGANIZATION_FIELDS = (
 LOCATION_PRECISIONS = ("address", "postal_code", "city", "none")
 
 
+LIST_ITEM_MARK = "- "
+
+
 @dataclass(frozen=True)
 class Section:
+    """One question of the page and its answer.
+
+    `body` is plain text: paragraphs separated by a blank line. A paragraph whose every line
+    starts with "- " is a bulleted list, one item a line, so plain-text readers still get
+    readable text and `blocks()` gives the app the structure to render lists as lists.
+    """
+
     heading: str
     body: str
+
+    def blocks(self) -> tuple[tuple[str, str | list[str]], ...]:
+        """The answer as ("paragraph", text) and ("list", [item, ...]) blocks, in order."""
+        blocks: list[tuple[str, str | list[str]]] = []
+        for paragraph in self.body.split("\n\n"):
+            lines = [line for line in paragraph.split("\n") if line.strip()]
+            if not lines:
+                continue
+            if all(line.startswith(LIST_ITEM_MARK) for line in lines):
+                blocks.append(("list", [line[len(LIST_ITEM_MARK):] for line in lines]))
+            else:
+                blocks.append(("paragraph", paragraph.strip()))
+        return tuple(blocks)
 
 
 @dataclass(frozen=True)
 class Page:
+    """The published page. `reviewed_on` is None when the page (or the saved copy) gives no
+    review date; the missing part is then a page-level data-quality flag, not an error."""
+
     title: str
     sections: tuple[Section, ...]
     source: str
     disclaimer: str
-    reviewed_on: date
+    reviewed_on: date | None
     quality_flags: tuple[str, ...] = ()
 
     def replace(self, **changes) -> "Page":

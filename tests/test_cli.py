@@ -57,7 +57,7 @@ def test_failed_build_leaves_previous_files_untouched(tmp_path):
     assert atlas("build", str(SOURCE), "--out", str(tmp_path)).returncode == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     bad = tmp_path / "bad.txt"
-    bad.write_text("What is X?\n\nBody only.\n")
+    bad.write_text("Dystonia is a movement disorder.\n\nIt has many forms.\n")  # no question, no groups
     assert atlas("build", str(bad), "--out", str(tmp_path)).returncode == 1
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "bad.txt"} == before
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atlas.ingest.source import SourceError, parse_page, read_source, slugify
+from atlas.ingest import contacts
+from atlas.ingest.quality import organization_flags
+from atlas.ingest.source import SOURCE_SUFFIXES, SourceError, parse_page, read_source, slugify
+from atlas.model import Section
 from tests.conftest import PAGES, SOURCE, page_text
 
 DYSTONIA_ORGS = [
@@ -164,15 +169,196 @@ def test_invalid_contact_values_are_kept_as_written():
 
 @pytest.mark.parametrize("text, reason", [
     ("", "empty"),
+    (" \n\t\n", "empty"),
     ("Dystonia is a disorder.\n\nSome text.", "title question"),
-    ("What is X?\n\nBody.\n\nSource: S\n\nlast reviewed on: 1/1/2020", "no organization"),
+    ("Dystonia\n\nSome text.", "title question"),
+    ("What is X?\n\nSource: S\n\nlast reviewed on: 1/1/2020", "no section text and no organizations"),
     ("What is X?\n\nX Society\n1 Main St\nDenver, CO 80202\n\nSource: S\n\nlast reviewed on: 1/1/2020", "no text"),
-    ("What is X?\n\nBody.\n\nX Society\n1 Main St\nDenver, CO 80202\n\nSource: S", "last reviewed"),
     ("What is X?\n\nBody.\n\nX Society\n1 Main St\nDenver, CO 80202\n\nlast reviewed on: 13/45/2020", "calendar"),
+    ("W" * 250 + "?\n\nBody.", "title question"),
 ])
 def test_malformed_pages_raise_source_error(text, reason):
     with pytest.raises(SourceError, match=reason):
         parse_page(text)
+
+
+def test_a_page_with_sections_and_no_organizations_parses():
+    parsed = parse_page("What is X?\n\nBody.\n\nSource: S\n\nlast reviewed on: 1/1/2020")
+    assert parsed.organizations == [] and parsed.page.sections[0].body == "Body."
+    assert parsed.page.source == "S" and parsed.page.reviewed_on == date(2020, 1, 1)
+
+
+def test_a_page_without_a_review_date_parses():
+    parsed = parse_page("What is X?\n\nBody.\n\nX Society\n1 Main St\nDenver, CO 80202\n\nSource: S")
+    assert parsed.page.reviewed_on is None and len(parsed.organizations) == 1
+
+
+def test_a_title_line_in_the_same_block_as_the_question():
+    parsed = parse_page("Essential Tremor\nWhat is it?\nIt shakes.\n\nX Society\n1 Main St\nDenver, CO 80202")
+    assert parsed.page.title == "Essential Tremor"
+    assert parsed.page.sections == (Section("What is it?", "It shakes."),)
+
+
+def test_an_organization_whose_name_asks_a_question_is_not_a_heading():
+    parsed = parse_page("What is X?\n\nBody.\n\nWhy Me?\n1 Main St\nDenver, CO 80202\nPhone: 303-555-0100")
+    assert [s.heading for s in parsed.page.sections] == ["What is X?"]
+    assert parsed.organizations[0].name == "Why Me?"
+
+
+# --- source fidelity: nothing in a contact block is lost or half-extracted ------------------
+
+def _one_org(*lines: str):
+    text = "What is X?\n\nBody.\n\nX Society\n1 Main St\nDenver, CO 80202\n" + "\n".join(lines)
+    return parse_page(text).organizations[0]
+
+
+def test_an_email_value_with_junk_is_kept_whole_flagged_and_never_a_link():
+    org = _one_org("Email: -cmd|/C calc!A0@example.org")
+    assert org.email == "-cmd|/C calc!A0@example.org"
+    assert "invalid-email" in organization_flags(org)
+    assert contacts.mailto_link(org.email) is None
+    assert org.website == ""  # nothing is guessed from a value the page did not state
+
+
+def test_several_valid_emails_are_split_and_none_lost():
+    org = _one_org("Email: a@xsociety.org or b@xsociety.org")
+    assert org.email == "a@xsociety.org"
+    assert org.notes == ("Email: a@xsociety.org or b@xsociety.org",)
+
+
+def test_a_phone_line_with_words_keeps_the_number_and_the_whole_line():
+    org = _one_org("Phone: 303-555-0100 (voice/TTY)")
+    assert org.phone == "(303) 555-0100"
+    assert org.notes == ("Phone: 303-555-0100 (voice/TTY)",)
+    assert "unrecognised-lines" in organization_flags(org)
+
+
+def test_a_phone_line_with_two_numbers_and_an_extension_loses_nothing():
+    org = _one_org("Phone: 303-555-0100 ext. 12 or 800-555-0199")
+    assert (org.phone, org.toll_free) == ("(303) 555-0100 ext. 12", "(800) 555-0199") and org.notes == ()
+
+
+def test_a_phone_line_with_a_second_unparsed_number_is_kept_in_notes():
+    org = _one_org("Phone: 303-555-0100 or 800-377-DYST")
+    assert org.phone == "(303) 555-0100"
+    assert org.notes == ("Phone: 303-555-0100 or 800-377-DYST",)
+
+
+def test_a_website_with_junk_is_kept_whole_and_never_a_link():
+    org = _one_org("Website: www.xsociety.org (in English and Spanish)")
+    assert org.website == "www.xsociety.org (in English and Spanish)"
+    assert contacts.website_link(org.website) is None and "invalid-website" in organization_flags(org)
+    second = _one_org("Website: www.xsociety.org", "Web: www.other.org")
+    assert second.website == "https://www.xsociety.org" and second.notes == ("Web: www.other.org",)
+
+
+# --- structurally valid pages with random contact values -----------------------------------
+
+_CITIES = [("Denver", "CO", "80202"), ("Chicago", "IL", "60601"), ("Bronx", "NY", "10024"), ("Boise", "ID", "83702")]
+_AREA_CODES = ["303", "312", "212", "415", "617", "202"]
+
+
+def _hostile(exclude: str = "", no_digits: bool = False):
+    """One line of any printable text (hostile samples among it), with whitespace as the parser
+    normalises it, NFC, without the characters in `exclude` (and without digits if asked)."""
+    alphabet = st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x24F,
+                                       exclude_categories=["Cs", "Cc", "Cf", "Z", "Co", "Cn"]),
+                         st.sampled_from(list(" ’“”—…✓中文٣０\u0301")))
+    sample = st.sampled_from(["<script>alert(1)</script>", "=HYPERLINK(\"http://evil.example\",\"x\")",
+                              "javascript:alert(1)", "-cmd|/C calc!A0", "@SUM(1+1)", "'; DROP TABLE x;--",
+                              "{{7*7}}", "[x](javascript:alert(1))", "ünïcødé ✓ 中文", "x\u0301"])
+
+    def tidy(text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
+        text = "".join(ch for ch in text if ch not in exclude
+                       and not (no_digits and unicodedata.category(ch).startswith("N")))
+        return " ".join(text.split())
+
+    return st.one_of(sample, st.text(alphabet, min_size=1, max_size=40)).map(tidy).filter(bool)
+
+
+def _says_something(text: str) -> bool:
+    """More than the words and marks that separate values ("a or b", "a, b")."""
+    return bool(re.sub(r"\b(?:or|and)\b|[\s,;/&]", "", text, flags=re.IGNORECASE))
+
+
+_phone = st.tuples(st.sampled_from(_AREA_CODES), st.integers(100, 199), st.sampled_from(["{a}-555-0{n}",
+                   "{a}.555.0{n}", "({a}) 555-0{n}", "+1 {a} 555 0{n}"]))
+_email = st.tuples(st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,5})?", fullmatch=True),
+                   st.from_regex(r"[a-z]{3,10}", fullmatch=True)).map(lambda p: f"{p[0]}@{p[1]}.org")
+
+
+@st.composite
+def _contact_block(draw):
+    """A contact block with random values, and what each value must become."""
+    name = draw(_hostile(exclude="()?:")) + " Society"
+    city, state, postal = draw(st.sampled_from(_CITIES))
+    lines = [f"{draw(st.integers(1, 9999))} Main Street", f"{city}, {state} {postal}"]
+    expect: dict[str, tuple[str, str]] = {}  # field -> (value, "exact" | "normalised" | "with note")
+    contact_lines = []
+    phone_kind = draw(st.sampled_from(["none", "valid", "hostile", "valid+junk"]))
+    if phone_kind != "none":
+        area, n, fmt = draw(_phone)
+        number, display = fmt.format(a=area, n=n), f"({area}) 555-0{n}"
+        if phone_kind == "valid":
+            contact_lines.append(f"Phone: {number}")
+            expect["phone"] = (display, "normalised")
+        elif phone_kind == "hostile":
+            value = draw(_hostile(no_digits=True))
+            contact_lines.append(f"Phone: {value}")
+            expect["phone"] = (value, "exact")
+        else:
+            junk = draw(_hostile(no_digits=True).filter(_says_something))
+            contact_lines.append(f"Phone: {number} {junk}")
+            expect["phone"] = (display, "with note")
+    email_kind = draw(st.sampled_from(["none", "valid", "hostile", "junk+valid"]))
+    if email_kind != "none":
+        email = draw(_email)
+        value = {"valid": email, "hostile": draw(_hostile(exclude="@＠﹫")),
+                 "junk+valid": f"{draw(_hostile(exclude='@＠﹫').filter(_says_something))} {email}"}[email_kind]
+        contact_lines.append(f"Email: {value}")
+        expect["email"] = (value, "normalised" if email_kind == "valid" else "exact")
+    website_kind = draw(st.sampled_from(["none", "valid", "hostile"]))
+    if website_kind != "none":
+        value = draw(st.from_regex(r"www\.[a-z]{3,10}\.org", fullmatch=True)) if website_kind == "valid" \
+            else draw(_hostile(exclude=".．。"))
+        contact_lines.append(f"Website: {value}")
+        expect["website"] = ("https://" + value, "normalised") if website_kind == "valid" else (value, "exact")
+    note = f"Hours: {draw(_hostile())}" if draw(st.booleans()) else None
+    lines += draw(st.permutations(contact_lines))
+    if note:
+        lines.append(note)
+    return name, lines, expect, note
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks=st.lists(_contact_block(), min_size=1, max_size=4), source=st.booleans(), reviewed=st.booleans())
+def test_valid_pages_with_random_contact_values_keep_every_value(blocks, source, reviewed):
+    """Every value of every contact block is in its field (as published, or normalised when valid) or in
+    the notes; invalid values are never links."""
+    text = "What is X?\n\nBody.\n\nIs there any treatment?\n- Rest.\n- Care.\n\n"
+    text += "\n\n".join("\n".join([name, *lines]) for name, lines, _, _ in blocks)
+    text += ("\n\nSource: NINDS" if source else "") + ("\n\nlast reviewed on: 1/2/2020" if reviewed else "")
+    parsed = parse_page(text)
+    assert [s.heading for s in parsed.page.sections] == ["What is X?", "Is there any treatment?"]
+    assert len(parsed.organizations) == len(blocks)
+    assert parsed.page.source == ("NINDS" if source else "")
+    assert parsed.page.reviewed_on == (date(2020, 1, 2) if reviewed else None)
+    for org, (name, lines, expect, note) in zip(parsed.organizations, blocks):
+        assert org.name == name
+        assert org.street == lines[0] and org.locality == lines[1]
+        for field, (value, how) in expect.items():
+            stored = getattr(org, field)
+            assert stored == value, (field, how)
+            line = next(line for line in lines[2:] if line.split(":", 1)[0].lower() == field)
+            assert (line in org.notes) == (how == "with note"), (field, org.notes)
+            if how == "exact" and field == "email":
+                assert contacts.mailto_link(stored) is None and "invalid-email" in organization_flags(org)
+            if how == "exact" and field == "website":
+                assert contacts.website_link(stored) is None and "invalid-website" in organization_flags(org)
+        if note:
+            assert note in org.notes
+        assert set(org.notes) <= set(lines)  # notes are lines of the block, exactly as published
 
 
 def test_read_source_refuses_missing_empty_binary_and_folders(tmp_path):
@@ -220,6 +406,8 @@ def test_page_shaped_noise_parses_or_raises_source_error(lines):
 
 
 def test_every_sample_page_parses():
-    for path in sorted(PAGES.glob("*.txt")):
+    for path in sorted(p for p in PAGES.iterdir() if p.suffix in SOURCE_SUFFIXES):
         parsed = parse_page(read_source(path))
-        assert 3 <= len(parsed.organizations) <= 12, path.name
+        assert parsed.page.sections and all(s.body for s in parsed.page.sections), path.name
+        assert len(parsed.organizations) <= 12, path.name
+        assert parsed.organizations or "cut_short" in path.name, path.name

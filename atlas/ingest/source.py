@@ -1,18 +1,25 @@
-"""Parse a published disorder page: title question, Q&A sections, contact blocks, footer.
+"""Parse a published disorder page: title, Q&A sections, contact blocks, footer.
 
-The format is the NINDS "What is …?" page as republished in plain text:
+The format is the NINDS "What is …?" page, in any of the forms it was published or saved in:
 
-    What are Dystonias?            <- title question, also the first section's heading
-    <paragraphs>
-    Is there any treatment?        <- more question headings, each with paragraphs
+    Essential Tremor               <- optional title line (or "… Information Page")
+    Table of Contents / On this page:   <- optional navigation, with a list of the questions
+    What is Essential Tremor?      <- title question, also the first section's heading
+    <paragraphs, "- item" lists>   <- the answer, with or without a blank line after the heading
+    Return to top                  <- optional navigation between sections
+    Is there any treatment?        <- more question headings, each with its answer
     ...
-    <organization contact blocks, separated by blank lines>
-    Source: <attribution>
-    <disclaimer> ... last reviewed on: M/D/YYYY...#6006
+    <organization contact blocks, separated by blank lines>   <- optional (a copy may end early)
+    Source: <attribution>                                     <- optional
+    <disclaimer> ... last reviewed on: M/D/YYYY...#6006       <- optional
 
-The parser relies on the shape of the text (blank-line blocks, one-line questions, contact
-lines such as "Phone:" or a "City, ST 12345" line), never on this page's wording or its number
-of organizations. Anything it cannot read raises `SourceError` with a sentence a person can act on.
+Navigation is removed, never kept as text. A missing footer part is not an error: the build
+flags it (atlas.ingest.quality). The parser relies on the shape of the text (blank-line
+blocks, one-line questions, list markers, contact lines such as "Phone:" or a "City, ST 12345"
+line), never on one page's wording or its number of organizations. Contact values are kept as
+published when they do not validate, and a line that holds more than its values goes to the
+organization's notes, so nothing on the page is lost. Anything the parser cannot read raises
+`SourceError` with a sentence a person can act on.
 """
 
 from __future__ import annotations
@@ -23,14 +30,23 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+import phonenumbers
+
 from atlas.errors import SourceError
-from atlas.ingest import contacts
+from atlas.ingest import contacts, webpage
 from atlas.ingest.contacts import PO_BOX_PATTERN
 from atlas.ingest.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
-from atlas.model import Organization, Page, Section
+from atlas.model import LIST_ITEM_MARK, Organization, Page, Section
 
 MAX_SOURCE_BYTES = 2_000_000
+MAX_WEB_PAGE_BYTES = 20_000_000  # a saved web page carries scripts and styles around its text
 MAX_HEADING_CHARS = 200
+MAX_NAME_CHARS = 150
+MAX_NAVIGATION_ENTRIES = 60  # a table of contents lists a page's questions, not hundreds of lines
+
+# File names a source page may have: the page as text, or as saved from a browser.
+SOURCE_SUFFIXES = (".txt", ".html", ".htm")
+WEB_PAGE_SUFFIXES = (".html", ".htm")
 
 
 class ParsedSource(NamedTuple):
@@ -41,7 +57,10 @@ class ParsedSource(NamedTuple):
 # --- reading ----------------------------------------------------------------------------
 
 def read_source(path: str | Path) -> str:
-    """Read a source file as text, refusing missing, empty, oversized and binary files."""
+    """Read a source file as page text, refusing missing, empty, oversized and binary files.
+
+    A saved web page (.html, .htm, or any file that opens as HTML) is reduced to its text.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -53,10 +72,17 @@ def read_source(path: str | Path) -> str:
         raise SourceError(f"cannot read source file {path}: {exc.strerror or exc}") from None
     if not data.strip():
         raise SourceError(f"source file is empty: {path}")
-    if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(f"source file is too large ({len(data):,} bytes; the limit is {MAX_SOURCE_BYTES:,}): {path}")
+    web_page = path.suffix.lower() in WEB_PAGE_SUFFIXES or webpage.looks_like_html(data[:5000].decode("latin-1"))
+    limit = MAX_WEB_PAGE_BYTES if web_page else MAX_SOURCE_BYTES
+    if len(data) > limit:
+        raise SourceError(f"source file is too large ({len(data):,} bytes; the limit is {limit:,}): {path}")
     if b"\x00" in data:
         raise SourceError(f"source file is binary, not text: {path}")
+    if web_page:
+        text = webpage.html_to_text(data)
+        if not text.strip():
+            raise SourceError(f"the saved web page holds no text: {path}")
+        return text
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -76,18 +102,140 @@ def _clean(text: str) -> str:
     return text
 
 
-def _blocks(text: str) -> list[list[str]]:
+# --- navigation -------------------------------------------------------------------------
+# Saved copies carry the website's navigation: a table of contents listing the questions, an
+# "On this page:" line, "Return to top" links. It is never page text. Each navigation line
+# becomes a blank line, so whatever it separated stays separated.
+
+_NAVIGATION_HEADER = re.compile(
+    r"^(?:table of contents|contents|on this page|in this (?:article|page)|jump to)\s*(?:\([^)]*\))?\s*:?$",
+    re.IGNORECASE)
+_NAVIGATION_LINK = re.compile(
+    r"^[\W_]*(?:(?:return|back|go) to (?:the )?top(?: of (?:the )?page)?|top of page|"
+    r"skip to (?:the )?(?:main )?(?:content|navigation))[\W_]*$",
+    re.IGNORECASE)
+
+
+def _squash(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _is_navigation_entry(line: str) -> bool:
+    """A table-of-contents entry: a short line that is a question or a label, not a sentence."""
+    return 0 < len(line) <= MAX_HEADING_CHARS and (line.endswith("?") or line[-1] not in ".!:;,")
+
+
+def _navigation_list_end(lines: list[str], start: int, last_seen: dict[str, int]) -> int:
+    """Where the list of entries after a navigation header ends; `start` if there is none.
+
+    The lines after the header are a table of contents only if one of them comes back later
+    in the page as a heading: that is what tells a list of the questions from the first question.
+    """
+    first = start
+    while first < len(lines) and not lines[first]:
+        first += 1
+    entries: set[str] = set()
+    end = first
+    while end < len(lines) and len(entries) < MAX_NAVIGATION_ENTRIES:
+        entry = _list_item_text(lines[end])
+        if not _is_navigation_entry(entry) or entry in entries:
+            break
+        entries.add(entry)
+        end += 1
+    return end if any(last_seen.get(entry, -1) >= end for entry in entries) else start
+
+
+def _without_navigation(raw_lines: list[str]) -> list[str]:
+    lines = [_squash(line) for line in raw_lines]
+    last_seen = {line: index for index, line in enumerate(lines)}
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        if _NAVIGATION_LINK.match(lines[index]):
+            kept.append("")
+            index += 1
+        elif _NAVIGATION_HEADER.match(lines[index]):
+            end = _navigation_list_end(lines, index + 1, last_seen)
+            kept.extend([""] * (end - index))
+            index = end
+        else:
+            kept.append(raw_lines[index])
+            index += 1
+    return kept
+
+
+# --- blocks and lists -------------------------------------------------------------------
+
+_LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*•·◦▪‣])|(?P<number>\d{1,2}[.)]))\s+(?=\S)")
+
+
+def _list_item_text(line: str) -> str:
+    """The item's text without its bullet; a numbered item keeps its number."""
+    match = _LIST_ITEM.match(line)
+    if not match or match.group("number"):
+        return line
+    return line[match.end():]
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Blank-line-separated blocks of whitespace-normalised lines.
+
+    An indented line after a list item continues that item (a wrapped bullet).
+    """
     blocks, current = [], []
-    for raw in text.split("\n"):
-        line = " ".join(raw.split())
-        if line:
+    for raw in lines:
+        line = _squash(raw)
+        if not line:
+            if current:
+                blocks.append(current)
+                current = []
+        elif current and raw[:1].isspace() and _LIST_ITEM.match(current[-1]) and not _LIST_ITEM.match(line):
+            current[-1] = f"{current[-1]} {line}"
+        else:
             current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
     if current:
         blocks.append(current)
     return blocks
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """An answer's lines as paragraphs: prose lines joined, list items as "- item" lines."""
+    paragraphs: list[str] = []
+    prose: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if prose:
+            paragraphs.append(" ".join(prose))
+            prose.clear()
+        if items:
+            paragraphs.append("\n".join(items))
+            items.clear()
+
+    for line in lines:
+        if _LIST_ITEM.match(line):
+            if prose:
+                flush()
+            items.append(LIST_ITEM_MARK + _list_item_text(line))
+        else:
+            if items:
+                flush()
+            prose.append(line)
+    flush()
+    return paragraphs
+
+
+def _is_list(paragraph: str) -> bool:
+    return all(line.startswith(LIST_ITEM_MARK) for line in paragraph.split("\n"))
+
+
+def _add_paragraphs(body: list[str], lines: list[str]) -> None:
+    """Append an answer's lines to a section body; a list continued after a blank line stays one list."""
+    for paragraph in _paragraphs(lines):
+        if body and _is_list(body[-1]) and _is_list(paragraph):
+            body[-1] = f"{body[-1]}\n{paragraph}"
+        else:
+            body.append(paragraph)
 
 
 # --- line shapes ------------------------------------------------------------------------
@@ -117,9 +265,13 @@ _CA_LOCALITY = re.compile(
     re.IGNORECASE)
 _BARE_LOCALITY = re.compile(rf"^(?P<city>[^,\d][^,]{{0,60}}),\s*(?P<region>{_REGION})\.?$", re.IGNORECASE)
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
 _REVIEWED = re.compile(
-    r"(?:this\s+(?:document|page|information)\s+was\s+)?last\s+reviewed(?:\s+on)?\s*:?\s*"
-    r"(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})",
+    r"(?:this\s+(?:document|page|information)\s+was\s+)?last\s+(?:reviewed|modified|updated)(?:\s+on)?\s*:?\s*"
+    r"(?:(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})"
+    rf"|(?P<month_name>{'|'.join(name[:3] for name in _MONTH_NAMES)})[a-z]*\.?\s+(?P<day_of>\d{{1,2}}),?\s+"
+    r"(?P<year_of>\d{4}))",
     re.IGNORECASE)
 _DEBRIS = re.compile(r"^\.*#\d+$")
 
@@ -169,13 +321,34 @@ def _is_contact_line(line: str) -> bool:
                 or _CARE_OF.match(line) or _locality(line))
 
 
-def _is_heading(block: list[str]) -> bool:
-    line = block[0]
-    return len(block) == 1 and line.endswith("?") and len(line) <= MAX_HEADING_CHARS and not _is_contact_line(line)
+def _is_question(line: str) -> bool:
+    """A question heading such as "Is there any treatment?"."""
+    return (line.endswith("?") and len(line) <= MAX_HEADING_CHARS and not _LIST_ITEM.match(line)
+            and not _is_contact_line(line))
+
+
+def _is_title_line(line: str) -> bool:
+    """A one-line title such as "Essential Tremor" or "Stroke Information Page": short, not a sentence."""
+    return (len(line) <= MAX_HEADING_CHARS and line[-1] not in ".!?:;," and any(ch.isalpha() for ch in line)
+            and not _LIST_ITEM.match(line) and not _is_contact_line(line))
 
 
 def _is_contact_block(block: list[str]) -> bool:
     return len(block) >= 2 and any(_is_contact_line(line) for line in block[1:])
+
+
+def _starts_section(block: list[str]) -> bool:
+    """A question, alone or followed directly by its answer (but not an organization named with a "?")."""
+    return _is_question(block[0]) and not _is_contact_block(block)
+
+
+def _is_label(block: list[str]) -> bool:
+    """A one-line block that names what follows ("Organizations") rather than saying something."""
+    return len(block) == 1 and _is_title_line(block[0]) and len(block[0]) <= 60
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) > MAX_NAME_CHARS or line[-1] in ".!?;:"
 
 
 def _is_footer(block: list[str]) -> bool:
@@ -184,8 +357,36 @@ def _is_footer(block: list[str]) -> bool:
 
 # --- organization blocks ----------------------------------------------------------------
 
+# What may stand between the values of one line without saying anything: "a or b", "a, b", "a / b".
+_VALUE_SEPARATORS = re.compile(r"\b(?:or|and)\b|[\s,;/&]", re.IGNORECASE)
+
+
+def _phones_in(value: str) -> tuple[list[phonenumbers.PhoneNumber], str]:
+    """The valid numbers of a phone line, and what else it says besides separators ("or", ",")."""
+    if len(value) > 200:
+        return [], value
+    matches = list(phonenumbers.PhoneNumberMatcher(value, contacts.DEFAULT_REGION))
+    if matches:
+        rest, cursor = [], 0
+        for match in matches:
+            rest.append(value[cursor:match.start])
+            cursor = match.end
+        rest.append(value[cursor:])
+        numbers, rest_text = [match.number for match in matches], " ".join(rest)
+    else:  # a vanity number ("1-800-377-DYST (3978)"): words without a digit are not part of it
+        numbers = contacts.parse_phones(value)
+        rest_text = " ".join(word for word in re.sub(r"\(\d+\)\s*$", "", value).split()
+                             if not any(ch.isdigit() for ch in word))
+    return numbers, _VALUE_SEPARATORS.sub("", rest_text)
+
+
 class _ContactBuilder:
-    """Collects one contact block's lines into the fields of an Organization."""
+    """Collects one contact block's lines into the fields of an Organization.
+
+    Nothing is dropped: a value that does not validate is stored exactly as published (the
+    quality flags and the link builders then treat it as text), a second value for a filled
+    field goes to the notes, and so does any line that holds more than its valid values.
+    """
 
     def __init__(self, name: str):
         self.name = name
@@ -195,34 +396,44 @@ class _ContactBuilder:
         self.fields = {"phone": "", "toll_free": "", "fax": "", "email": "", "website": ""}
         self.notes: list[str] = []
 
-    def _put(self, field: str, value: str, original: str) -> None:
+    def _put(self, field: str, value: str) -> bool:
+        """Fill `field` unless it already holds another value; False if `value` found no place."""
         if not self.fields[field]:
             self.fields[field] = value
-        elif self.fields[field] != value:
-            self.notes.append(original)
+        return self.fields[field] == value
 
     def add_phones(self, field: str, value: str, original: str) -> None:
-        numbers = contacts.parse_phones(value)
+        numbers, leftover = _phones_in(value)
         if not numbers:
-            self._put(field, value, original)
-            return
-        for number in numbers:
-            target = field
-            if field == "phone" and contacts.is_toll_free(number):
-                target = "toll_free"
-            self._put(target, contacts.display_phone(number), original)
+            placed = self._put(field, value)
+        else:
+            placed = True
+            for number in numbers:
+                target = "toll_free" if field == "phone" and contacts.is_toll_free(number) else field
+                placed = self._put(target, contacts.display_phone(number)) and placed
+            # "312-555-0100 (voice/TTY)": the number is usable, and the words are kept with the line
+            placed = placed and not leftover
+        if not placed:
+            self.notes.append(original)
 
     def add_email(self, value: str, original: str) -> None:
-        candidates = [c for c in re.split(r"[\s,;]+|\bor\b", value) if c.strip()]
-        valid = [c for c in (contacts.normalize_email(c) for c in candidates) if c]
-        if not valid:
-            self._put("email", value, original)
-            return
-        for email in valid:
-            self._put("email", email, original)
+        """One or more addresses ("a@x.org or b@x.org"); anything else keeps the whole value as written.
+
+        Picking the valid-looking part out of a longer value would publish something the page
+        did not say: "-cmd|/C calc!A0@example.org" is not the address "calc!A0@example.org".
+        """
+        tokens = [t for t in re.split(r"[\s,;]+", value) if t and t.lower() not in ("or", "and", "/")]
+        emails = [contacts.normalize_email(t) for t in tokens]
+        if not tokens or not all(emails):
+            placed = self._put("email", value)
+        else:
+            placed = all([self._put("email", email) for email in emails if email])
+        if not placed:
+            self.notes.append(original)
 
     def add_website(self, value: str, original: str) -> None:
-        self._put("website", contacts.normalize_website(value) or value, original)
+        if not self._put("website", contacts.normalize_website(value) or value):
+            self.notes.append(original)
 
     def add_line(self, line: str) -> None:
         labelled = _label(line)
@@ -328,13 +539,35 @@ def _parse_footer(blocks: list[list[str]]) -> tuple[str, str, date | None]:
 
 
 def _review_date(match: re.Match) -> date:
+    if match.group("month_name"):
+        month = next(n for n, name in enumerate(_MONTH_NAMES, 1) if name.startswith(match.group("month_name").lower()))
+        day, year = int(match.group("day_of")), int(match.group("year_of"))
+    else:
+        month, day, year = int(match.group("month")), int(match.group("day")), int(match.group("year"))
     try:
-        return date(int(match.group("year")), int(match.group("month")), int(match.group("day")))
+        return date(year, month, day)
     except ValueError:
-        raise SourceError(f"the review date {match.group(0).split()[-1]} is not a real calendar date") from None
+        stated = match.string[match.start("month_name" if match.group("month_name") else "month"):match.end()]
+        raise SourceError(f"the review date {stated} is not a real calendar date") from None
 
 
 # --- the page ---------------------------------------------------------------------------
+
+_TITLE_EXPECTED = 'the page must open with a title question such as "What is …?", or a one-line title and then that question'
+
+
+def _split_title_line(blocks: list[list[str]]) -> tuple[str | None, list[list[str]]]:
+    """The page's title line, if it has one before its first question, and the blocks after it."""
+    first = blocks[0][0]
+    if first.endswith("?"):
+        if len(first) > MAX_HEADING_CHARS:
+            raise SourceError(f'{_TITLE_EXPECTED}; it opens with a question of {len(first):,} characters')
+        return None, blocks
+    rest = [blocks[0][1:], *blocks[1:]] if len(blocks[0]) > 1 else blocks[1:]
+    if _is_title_line(first) and rest and _is_question(rest[0][0]):
+        return first, rest
+    raise SourceError(f'{_TITLE_EXPECTED}; it opens with "{_excerpt(first)}"')
+
 
 def parse_page(text: str) -> ParsedSource:
     """Parse page text into a Page and its organizations, in page order."""
@@ -342,49 +575,47 @@ def parse_page(text: str) -> ParsedSource:
         raise SourceError("the source must be text")
     if len(text) > MAX_SOURCE_BYTES:
         raise SourceError(f"the source is too large ({len(text):,} characters)")
-    blocks = _blocks(_clean(text))
+    blocks = _blocks(_without_navigation(_clean(text).split("\n")))
     if not blocks:
         raise SourceError("the source is empty")
+    title_line, blocks = _split_title_line(blocks)
 
-    title = blocks[0][0]
-    if not title.endswith("?") or len(title) > MAX_HEADING_CHARS:
-        raise SourceError(
-            f'the page must open with a title question such as "What is …?"; it opens with "{_excerpt(title)}"')
-
-    sections: list[tuple[str, list[str]]] = [(title, [])]
-    if len(blocks[0]) > 1:
-        sections[0][1].append(" ".join(blocks[0][1:]))
+    sections: list[tuple[str, list[str]]] = []
     contact_blocks: list[list[str]] = []
-    footer_start = len(blocks)
-    for index, block in enumerate(blocks[1:], start=1):
-        if _is_footer(block):
-            footer_start = index
-            break
-        if _is_heading(block) and not contact_blocks:
+    footer_blocks: list[list[str]] = []
+    previous: list[str] = []
+    for block in blocks:
+        if footer_blocks or _is_footer(block):
+            footer_blocks.append(block)
+        elif not contact_blocks and _starts_section(block):
             sections.append((block[0], []))
+            _add_paragraphs(sections[-1][1], block[1:])
         elif _is_contact_block(block):
+            if not contact_blocks and _is_label(previous) and sections[-1][1][-1:] == previous:
+                sections[-1][1].pop()  # "Organizations": a heading over the contact blocks, not answer text
             contact_blocks.append(block)
-        elif contact_blocks and len(block) >= 2:
+        elif contact_blocks and len(block) >= 2 and not _is_prose(block[0]):
             contact_blocks.append(block)  # an organization with unusual lines; they go to its notes
+        elif contact_blocks:
+            footer_blocks.append(block)  # a disclaimer with no Source: line or date before it
         else:
-            sections[-1][1].append(" ".join(block))
+            _add_paragraphs(sections[-1][1], block)
+        previous = block
 
-    source, disclaimer, reviewed_on = _parse_footer(blocks[footer_start:])
+    source, disclaimer, reviewed_on = _parse_footer(footer_blocks)
     page_sections = tuple(Section(heading, "\n\n".join(paragraphs)) for heading, paragraphs in sections)
+    if not contact_blocks and not any(s.body for s in page_sections):
+        raise SourceError("the page has no section text and no organizations: it holds only "
+                          f'"{_excerpt(page_sections[0].heading)}"')
     empty = [s.heading for s in page_sections if not s.body]
     if empty:
         raise SourceError(f'the section "{_excerpt(empty[0])}" has no text under its heading')
-    if not contact_blocks:
-        raise SourceError("no organization contact blocks were found "
-                          "(blocks of a name, an address and Phone:/Email: lines)")
-    if reviewed_on is None:
-        raise SourceError('no "last reviewed on: M/D/YYYY" date was found at the end of the page')
 
     parsed = [_parse_contact_block(block) for block in contact_blocks]
     ids = _unique_ids([org.name for org in parsed])
     organizations = [org.replace(id=org_id) for org, org_id in zip(parsed, ids)]
-    page = Page(title=title, sections=page_sections, source=source, disclaimer=disclaimer,
-                reviewed_on=reviewed_on)
+    page = Page(title=title_line or page_sections[0].heading, sections=page_sections, source=source,
+                disclaimer=disclaimer, reviewed_on=reviewed_on)
     return ParsedSource(page, organizations)
 
 
