@@ -85,6 +85,24 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synth(args: argparse.Namespace) -> int:
+    from atlas.ingest.synth import write_folder
+
+    write_folder(args.count, args.out, seed=args.seed)
+    print(f"wrote {args.count:,} synthetic organizations to {args.out}")
+    return 0
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"{value:,} is outside 0 to 10,000,000")
+    return value
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m atlas", description="Build and check the Dystonia Atlas data.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -121,6 +139,12 @@ def make_parser() -> argparse.ArgumentParser:
                                       "(default: ATLAS_PUBLIC_URL or http://localhost:8501)")
     export.add_argument("--out", type=Path, required=True, help="file to write")
     export.set_defaults(handler=_export)
+
+    synth = commands.add_parser("synth", help="write a synthetic data folder of N organizations, for scale tests")
+    synth.add_argument("count", type=_count, help="number of organizations, e.g. 100000")
+    synth.add_argument("--out", type=Path, required=True, help="folder to write page.json and organizations.csv into")
+    synth.add_argument("--seed", type=int, default=7, help="the same seed gives the same folder (default 7)")
+    synth.set_defaults(handler=_synth)
     return parser
 
 

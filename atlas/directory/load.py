@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,31 +26,75 @@ import phonenumbers
 from phonenumbers import PhoneMetadata
 
 from atlas.directory.distance import SpatialIndex
+from atlas.errors import DataError
 from atlas.ingest import contacts
 from atlas.ingest.build import open_data_dir
+from atlas.ingest.files import LIST_SEPARATOR, ORGANIZATIONS_FILE, PAGE_FILE, read_page_json
 from atlas.ingest.quality import FLAGS
 from atlas.ingest.tags import FOCI, focus_label
-from atlas.model import Organization, Page
+from atlas.model import LOCATION_PRECISIONS, ORGANIZATION_FIELDS, Organization, Page
 
 # The columns of the organizations table, as shown; link cells are None when a value is not a safe link.
 TABLE_COLUMNS = ["Organization", "Focus", "Location", "Phone", "Email", "Website", "Data notes"]
 DISTANCE_COLUMNS = ["Miles", "Km"]
-RECORD_COLUMNS = ["id", "name", "street", "city", "state", "postal_code", "country", "phone", "toll_free", "fax",
-                  "email", "website", "service_area", "location_precision"]
+
+
+class Records(Sequence):
+    """The organizations of a loaded table as `Organization` records, each built when first asked for.
+
+    A national directory holds 100,000 organizations; a view shows a few, and exports ask for the
+    ones they write. Building every record at load would cost seconds and hundreds of megabytes."""
+
+    def __init__(self, table: pd.DataFrame):
+        self._columns = {name: table[name].to_numpy(object) for name in ORGANIZATION_FIELDS
+                         if name not in ("latitude", "longitude")}
+        self._lat = table["latitude"].to_numpy(float)
+        self._lon = table["longitude"].to_numpy(float)
+        self._built: dict[int, Organization] = {}
+
+    def __len__(self) -> int:
+        return len(self._lat)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        if index not in self._built:
+            self._built[index] = _record({name: values[index] for name, values in self._columns.items()},
+                                         self._lat[index], self._lon[index])
+        return self._built[index]
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in (text or "").split(LIST_SEPARATOR) if part)
+
+
+def _record(cells: dict, lat: float, lon: float) -> Organization:
+    located = not (np.isnan(lat) or np.isnan(lon))
+    return Organization(
+        id=cells["id"], name=cells["name"], street=cells["street"], city=cells["city"], state=cells["state"],
+        postal_code=cells["postal_code"], country=cells["country"], phone=cells["phone"],
+        toll_free=cells["toll_free"], fax=cells["fax"], email=cells["email"], website=cells["website"],
+        focus=_split(cells["focus"]), service_area=cells["service_area"],
+        latitude=float(lat) if located else None, longitude=float(lon) if located else None,
+        location_precision=(cells["location_precision"] or "none") if located else "none",
+        quality_flags=_split(cells["quality_flags"]),
+        website_derived=str(cells["website_derived"]).lower() in ("yes", "true", "1"),
+        notes=tuple(n for n in str(cells["notes"] or "").split("\n") if n))
 
 
 @dataclass(frozen=True, eq=False)
 class Atlas:
     """A loaded directory. `frame` has one row per organization, in page order."""
     page: Page
-    organizations: tuple[Organization, ...]
+    organizations: Sequence[Organization]
     frame: pd.DataFrame
     index: SpatialIndex
     states: tuple[str, ...]
     positions: dict[str, int]  # organization id -> row
 
     def __len__(self) -> int:
-        return len(self.organizations)
+        return len(self.frame)
 
     def row_of(self, org_id: str | None) -> int | None:
         return self.positions.get(org_id or "")
@@ -67,30 +112,49 @@ class Atlas:
 
 
 def load_atlas(folder: str | Path) -> Atlas:
-    """Open a data folder (built files, or a lone source page built in memory) and prepare it."""
+    """Open a data folder and prepare it. Built files are read column by column (Arrow's CSV reader);
+    a folder holding only a source page is built in memory (atlas.ingest.build.open_data_dir)."""
+    folder = Path(folder)
+    table = read_built_table(folder)
+    if table is not None:
+        page, frame = table
+        return _prepare(page, frame, Records(frame))
     directory = open_data_dir(folder)
     return prepare(directory.page, directory.organizations)
 
 
-def prepare(page: Page, organizations: list[Organization] | tuple[Organization, ...]) -> Atlas:
+def prepare(page: Page, organizations: Sequence[Organization]) -> Atlas:
+    """A directory from records in memory (a page built on load, tests, hand-picked lists)."""
     organizations = tuple(organizations)
-    column = {name: [getattr(o, name) for o in organizations] for name in RECORD_COLUMNS}
-    frame = pd.DataFrame({name: pd.array(values, dtype="str") for name, values in column.items()})
+    cells = {name: [_cell_text(name, getattr(o, name)) for o in organizations] for name in TEXT_COLUMNS}
+    frame = pd.DataFrame({name: pd.array(values, dtype="str") for name, values in cells.items()})
     frame["latitude"] = np.array([np.nan if o.latitude is None else o.latitude for o in organizations], dtype=float)
     frame["longitude"] = np.array([np.nan if o.longitude is None else o.longitude for o in organizations],
                                   dtype=float)
-    focus = [o.focus for o in organizations]
+    return _prepare(page, frame, organizations)
+
+
+def _cell_text(name: str, value) -> str:
+    """A record's value as organizations.csv holds it (lists joined, flags as yes/no)."""
+    if isinstance(value, tuple):
+        return ("\n" if name == "notes" else LIST_SEPARATOR).join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _prepare(page: Page, frame: pd.DataFrame, organizations: Sequence[Organization]) -> Atlas:
+    frame = frame.reset_index(drop=True)
+    focus = frame["focus"].fillna("")
     for code in FOCI:
-        frame[f"is_{code}"] = np.fromiter((code in tags for tags in focus), dtype=bool, count=len(focus))
-    frame["focus"] = focus
-    frame["focus_label"] = _labels(focus, lambda tags: ", ".join(focus_label(f, short=True) for f in tags))
-    flags = [o.quality_flags for o in organizations]
-    frame["quality_flags"] = flags
-    frame["place"] = [o.locality if o.country in ("", "US") else f"{o.locality}, {o.country}"
-                      for o in organizations]
+        frame[f"is_{code}"] = (LIST_SEPARATOR + focus + LIST_SEPARATOR).str.contains(
+            f"{LIST_SEPARATOR}{code}{LIST_SEPARATOR}", regex=False).to_numpy(bool)
+    frame["focus_label"] = _labels(focus, lambda tags: ", ".join(focus_label(f, short=True) for f in _split(tags)))
+    frame["place"] = _place(frame)
     frame["search"] = (frame["name"] + " " + frame["city"]).str.casefold()
 
     # What the table shows, ready to slice.
+    flags = frame["quality_flags"].fillna("")
     frame["Organization"] = frame["name"]
     frame["Focus"] = frame["focus_label"]
     frame["Location"] = frame["place"]
@@ -98,18 +162,109 @@ def prepare(page: Page, organizations: list[Organization] | tuple[Organization, 
     frame["Phone"] = phone.where(phone.notna(), tel_links(frame["toll_free"], flags))
     frame["Email"] = mailto_links(frame["email"], flags)
     frame["Website"] = website_links(frame["website"], flags)
-    frame["Data notes"] = _labels(flags, lambda codes: "; ".join(FLAGS[c].title if c in FLAGS else c for c in codes))
+    frame["Data notes"] = _labels(flags, lambda codes: "; ".join(FLAGS[c].title if c in FLAGS else c
+                                                                 for c in _split(codes)))
 
-    positions = {org.id: row for row, org in enumerate(organizations)}
-    states = tuple(sorted({s for s in column["state"] if s}))
-    index = SpatialIndex(frame["latitude"].to_numpy(), frame["longitude"].to_numpy())
+    positions = dict(zip(frame["id"].tolist(), range(len(frame))))
+    states = tuple(sorted(s for s in frame["state"].unique().tolist() if s))
+    index = SpatialIndex(frame["latitude"].to_numpy(float), frame["longitude"].to_numpy(float))
     return Atlas(page, organizations, frame, index, states, positions)
 
 
-def _labels(values: list[tuple[str, ...]], label) -> pd.Series:
+def _place(frame: pd.DataFrame) -> pd.Series:
+    """ "City, ST 12345" (with the country when not the US), as `Organization.locality` writes it."""
+    region = (frame["state"] + " " + frame["postal_code"]).str.strip()
+    city, country = frame["city"], frame["country"]
+    locality = pd.Series(np.where((city != "") & (region != ""), city + ", " + region,
+                                  np.where(region == "", city, region)), dtype="str")
+    return pd.Series(np.where(country.isin(["", "US"]), locality, locality + ", " + country), dtype="str")
+
+
+def _labels(values: pd.Series, label) -> pd.Series:
     """A label per row, worked out once per distinct value (a directory has few distinct tag sets)."""
-    cache: dict[tuple[str, ...], str] = {}
-    return pd.Series([cache[v] if v in cache else cache.setdefault(v, label(v)) for v in values], dtype="str")
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    labels = np.array([label(value) for value in uniques], dtype=object)
+    return pd.Series(labels[codes] if len(codes) else [], dtype="str")
+
+
+# --- reading built files fast -------------------------------------------------------------------
+
+TEXT_COLUMNS = [name for name in ORGANIZATION_FIELDS if name not in ("latitude", "longitude")]
+
+
+def read_built_table(folder: Path) -> tuple[Page, pd.DataFrame] | None:
+    """The built files as a page and a column table, or None when the folder has no built files.
+
+    Valid files take Arrow's multithreaded CSV reader and vectorised checks. When anything is
+    off, the careful row-by-row reader of atlas.ingest.files reads the file again to name the
+    line at fault, and the folder is refused through atlas.ingest.build.open_data_dir, which
+    explains the problem and its fix. A half-written or ragged file never loads."""
+    csv_path, page_path = folder / ORGANIZATIONS_FILE, folder / PAGE_FILE
+    try:
+        if not (csv_path.is_file() and page_path.is_file()):
+            return None
+        data = csv_path.read_bytes()
+        page = read_page_json(page_path)
+    except (OSError, DataError):
+        return None  # open_data_dir says exactly what is wrong
+    table = _arrow_table(data)
+    if table is None:
+        return None
+    return page, table
+
+
+def _arrow_table(data: bytes) -> pd.DataFrame | None:
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    text_start = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not text_start.endswith(b"\n"):
+        return None  # cut short: let the careful reader say where
+    header = text_start.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace").split(",")
+    if tuple(header) != ORGANIZATION_FIELDS:
+        return None
+    try:
+        arrow = pacsv.read_csv(
+            pa.py_buffer(text_start),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in ORGANIZATION_FIELDS},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    for name in TEXT_COLUMNS:  # undo the build's formula guard: a leading apostrophe was added, never typed
+        column = frame[name]
+        guarded = column.str.startswith("'").to_numpy(bool)
+        if guarded.any():
+            frame[name] = column.where(~guarded, column.str.slice(1))
+    for name in ("latitude", "longitude"):
+        frame[name] = pd.to_numeric(frame[name].replace("", None), errors="coerce").astype(float)
+    if not _valid(frame):
+        return None
+    for name in TEXT_COLUMNS:
+        frame[name] = frame[name].astype("str")
+    return frame
+
+
+def _valid(frame: pd.DataFrame) -> bool:
+    """The row checks of atlas.ingest.files, for every row at once; any doubt sends the file to them."""
+    ids, names = frame["id"].str.strip(), frame["name"].str.strip()
+    if (ids == "").any() or (names == "").any() or ids.duplicated().any():
+        return False
+    lat, lon = frame["latitude"].to_numpy(float), frame["longitude"].to_numpy(float)
+    raw_lat, raw_lon = frame["latitude"].isna().to_numpy(bool), frame["longitude"].isna().to_numpy(bool)
+    if (raw_lat != raw_lon).any():
+        return False
+    with np.errstate(invalid="ignore"):
+        if ((lat < -90) | (lat > 90) | (lon < -180) | (lon > 180)).any():
+            return False
+    for name, known in (("focus", FOCI), ("quality_flags", FLAGS)):
+        tags = frame[name].str.split(LIST_SEPARATOR).explode()
+        if not tags[tags != ""].isin(list(known)).all():
+            return False
+    precision = frame["location_precision"]
+    return bool(precision.isin([*LOCATION_PRECISIONS, ""]).all())
 
 
 # --- links for a whole column -------------------------------------------------------------------
@@ -151,37 +306,43 @@ def _combine(fast: pd.Series, fast_ok: np.ndarray, values: pd.Series, link) -> p
     return out
 
 
-def tel_links(values: pd.Series, flags: list[tuple[str, ...]]) -> pd.Series:
+def _flagged(flags, code: str) -> np.ndarray:
+    if isinstance(flags, pd.Series):
+        return (LIST_SEPARATOR + flags.fillna("").astype("str") + LIST_SEPARATOR).str.contains(
+            f"{LIST_SEPARATOR}{code}{LIST_SEPARATOR}", regex=False).to_numpy(bool)
+    return np.fromiter((code in f for f in flags), dtype=bool, count=len(flags))
+
+
+def tel_links(values: pd.Series, flags) -> pd.Series:
     """`contacts.tel_link` for every value of a column."""
     values = values.fillna("").astype("str").reset_index(drop=True)
-    parts = values.str.extract(_NATIONAL)
-    digits = (parts[0] + parts[1] + parts[2]).fillna("")
-    flagged = np.fromiter(("invalid-phone" in f for f in flags), dtype=bool, count=len(flags))
-    fast_ok = (digits != "").to_numpy(bool) & ~flagged
-    fast_ok &= digits.str.fullmatch(_nanp_valid().pattern).fillna(False).to_numpy(bool)
-    fast = "tel:+1-" + parts[0] + "-" + parts[1] + "-" + parts[2]
+    flagged = _flagged(flags, "invalid-phone")
+    national = values.str.fullmatch(_NATIONAL.pattern).to_numpy(bool)
+    digits = values.str.replace(r"\D", "", regex=True)
+    fast_ok = national & ~flagged & digits.str.fullmatch(_nanp_valid().pattern).to_numpy(bool)
+    fast = values.str.replace(_NATIONAL.pattern, r"tel:+1-\1-\2-\3", regex=True)
     return _combine(fast, fast_ok, values, contacts.tel_link)
 
 
-def mailto_links(values: pd.Series, flags: list[tuple[str, ...]]) -> pd.Series:
+def mailto_links(values: pd.Series, flags) -> pd.Series:
     """`contacts.mailto_link` for every value of a column."""
     values = values.fillna("").astype("str").reset_index(drop=True)
-    flagged = np.fromiter(("invalid-email" in f for f in flags), dtype=bool, count=len(flags))
-    domain = values.str.rsplit("@", n=1).str[-1].str.lower()
-    tld = domain.str.rsplit(".", n=1).str[-1]
-    fast_ok = values.str.fullmatch(_EMAIL).fillna(False).to_numpy(bool) & ~flagged
+    flagged = _flagged(flags, "invalid-email")
+    local = values.str.replace(r"@[^@]*$", "", regex=True)
+    domain = values.str.replace(r"^.*@", "", regex=True).str.lower()
+    tld = domain.str.replace(r"^.*\.", "", regex=True)
+    fast_ok = values.str.fullmatch(_EMAIL).to_numpy(bool) & ~flagged
     fast_ok &= ~tld.isin(_SPECIAL_USE_TLDS).to_numpy(bool) & (values.str.len() <= 254).to_numpy(bool)
-    local = values.str.rsplit("@", n=1).str[0]
-    fast = "mailto:" + local + "@" + domain
     # quote() leaves letters, digits, "_.-~" and "@.+" alone; anything else takes the validator's path.
-    fast_ok &= local.str.fullmatch(r"[A-Za-z0-9_.+~-]+").fillna(False).to_numpy(bool)
+    fast_ok &= local.str.fullmatch(r"[A-Za-z0-9_.+~-]+").to_numpy(bool)
+    fast = "mailto:" + local + "@" + domain
     return _combine(fast, fast_ok, values, contacts.mailto_link)
 
 
-def website_links(values: pd.Series, flags: list[tuple[str, ...]]) -> pd.Series:
+def website_links(values: pd.Series, flags) -> pd.Series:
     """`contacts.website_link` for every value of a column."""
     values = values.fillna("").astype("str").reset_index(drop=True)
-    flagged = np.fromiter(("invalid-website" in f for f in flags), dtype=bool, count=len(flags))
+    flagged = _flagged(flags, "invalid-website")
     fast_ok = values.str.fullmatch(_WEBSITE).fillna(False).to_numpy(bool) & ~flagged
     fast_ok &= ~values.str.contains(r"[.,;]$", regex=True).fillna(False).to_numpy(bool)
     fast_ok &= (values.str.len() <= 2000).to_numpy(bool)

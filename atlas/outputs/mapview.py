@@ -72,8 +72,9 @@ def point_style(focus: tuple[str, ...]) -> tuple[list[int], str]:
 
 
 @functools.cache
-def _style(tags: tuple[str, ...]) -> tuple[list[int], str]:
-    return point_style(tags)
+def _style(tags: str) -> tuple[list[int], str]:
+    """The style of a focus cell as organizations.csv writes it ("blepharospasm;speech")."""
+    return point_style(tuple(t for t in tags.split(";") if t))
 
 
 def focus_codes(frame: pd.DataFrame) -> set[str]:
