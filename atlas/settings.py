@@ -3,21 +3,30 @@
 ATLAS_DATA_DIR               folder with the source page and built files (default: data/)
 ATLAS_GEOCODER               "offline" (default) or "nominatim" to look addresses up online first
 ATLAS_NOMINATIM_USER_AGENT   required with nominatim: who is asking, e.g. "atlas/1.0 (you@org)"
-ATLAS_GEOCODE_CACHE          path of the geocode cache; default ~/.cache/dystonia-atlas/geocode.json
+ATLAS_GEOCODE_CACHE          path of the geocode cache; default ~/.cache/dystonia-atlas/geocode.sqlite3
                              when an online geocoder is on, none otherwise; "off" disables it
 ATLAS_REPORT_EMAIL           where "Report a problem with this listing" emails go
 ATLAS_PUBLIC_URL             the app's public address, for links printed on handouts and QR codes
+
+Caches (the geocode cache, the offline place index) live in $XDG_CACHE_HOME/dystonia-atlas, or
+~/.cache/dystonia-atlas when XDG_CACHE_HOME is unset.
+
+This module imports nothing from the rest of the package but its errors, so any stage can read
+its settings without import cycles.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from atlas.geocode import GeocoderSettings
+from atlas.errors import GeocoderConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+ONLINE_GEOCODERS = ("nominatim",)
+GEOCODE_CACHE_FILE = "geocode.sqlite3"
 
 
 def data_dir() -> Path:
@@ -25,21 +34,62 @@ def data_dir() -> Path:
     return Path(value).expanduser() if value else DEFAULT_DATA_DIR
 
 
+def cache_dir() -> Path:
+    """The user's cache folder for this app (it may not exist yet, or be unwritable)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or "~/.cache"
+    return Path(base).expanduser() / "dystonia-atlas"
+
+
+@dataclass(frozen=True)
+class GeocoderSettings:
+    """Which geocoders to use. The default is offline only: no network, no key."""
+    online: str = ""  # "" (off) or "nominatim"
+    user_agent: str = ""
+    cache_path: Path | None = None
+    min_delay_seconds: float = 1.0
+
+
+GEOCODER_ENVIRONMENT = ("ATLAS_GEOCODER", "ATLAS_NOMINATIM_USER_AGENT", "ATLAS_GEOCODE_CACHE", "XDG_CACHE_HOME", "HOME")
+
+
+# os.environ.get raises and catches a KeyError for each unset name (about 2 µs); every lookup asks for
+# its geocoder, so on CPython the encoded mapping behind os.environ is read directly (it is what
+# os.environ, monkeypatch.setenv and os.putenv-through-os.environ all update).
+_ENVIRON_DATA = getattr(os.environ, "_data", None)
+_ENVIRON_KEYS = (tuple(map(os.environ.encodekey, GEOCODER_ENVIRONMENT))
+                 if _ENVIRON_DATA is not None and hasattr(os.environ, "encodekey") else None)
+
+
+def geocoder_environment() -> tuple:
+    """The raw values `geocoder_settings` reads: a cheap key for memoising what is built from them."""
+    if _ENVIRON_KEYS is not None:
+        return tuple(map(_ENVIRON_DATA.get, _ENVIRON_KEYS))
+    return tuple(os.environ.get(name) for name in GEOCODER_ENVIRONMENT)
+
+
 def geocoder_settings() -> GeocoderSettings:
-    online = os.environ.get("ATLAS_GEOCODER", "offline").strip().lower()
-    online = "" if online in ("", "offline", "off", "none") else online
+    """The geocoder the environment asks for; a setting that cannot work raises GeocoderConfigError."""
+    raw = os.environ.get("ATLAS_GEOCODER", "offline").strip()
+    online = "" if raw.lower() in ("", "offline", "off", "none") else raw.lower()
+    if online and online not in ONLINE_GEOCODERS:
+        raise GeocoderConfigError(
+            f"ATLAS_GEOCODER={raw[:40]!r} is not a geocoder this app knows; use 'offline' (the default) "
+            f"or {', '.join(repr(name) for name in ONLINE_GEOCODERS)}")
+    user_agent = os.environ.get("ATLAS_NOMINATIM_USER_AGENT", "").strip()
+    if online == "nominatim" and not user_agent:
+        raise GeocoderConfigError(
+            "ATLAS_GEOCODER=nominatim needs a user agent that identifies this deployment: set "
+            "ATLAS_NOMINATIM_USER_AGENT, e.g. 'dystonia-atlas/1.0 (you@example.org)'")
     cache = os.environ.get("ATLAS_GEOCODE_CACHE", "").strip()
     if cache.lower() in ("off", "none", "0"):
         cache_path = None
     elif cache:
         cache_path = Path(cache).expanduser()
     elif online:
-        base = Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser()
-        cache_path = base / "dystonia-atlas" / "geocode.json"
+        cache_path = cache_dir() / GEOCODE_CACHE_FILE
     else:
         cache_path = None
-    return GeocoderSettings(online=online, user_agent=os.environ.get("ATLAS_NOMINATIM_USER_AGENT", ""),
-                            cache_path=cache_path)
+    return GeocoderSettings(online=online, user_agent=user_agent, cache_path=cache_path)
 
 
 def public_url() -> str:

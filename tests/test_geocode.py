@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 from geopy.distance import geodesic
 from geopy.exc import GeocoderServiceError, GeocoderUnavailable
@@ -18,9 +15,11 @@ from atlas.geocode import (
     OfflineZipGeocoder,
     RateLimitedGeocoder,
     build_geocoder,
+    default_geocoder,
     locate,
     parse_query,
 )
+from atlas.geocode.places import zip_index
 
 # Street addresses on the page, located independently of this project (map survey), to within ~1 km.
 REAL_LOCATIONS = {
@@ -187,20 +186,25 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
     assert geocoder_settings().online == "" and geocoder_settings().cache_path is None
     monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
     monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "")
-    assert geocoder_settings().cache_path == tmp_path / "cache" / "dystonia-atlas" / "geocode.json"
+    monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "atlas-tests")
+    assert geocoder_settings().cache_path == tmp_path / "cache" / "dystonia-atlas" / "geocode.sqlite3"
+    monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "~/answers.sqlite3")
+    assert geocoder_settings().cache_path.name == "answers.sqlite3" and "~" not in str(geocoder_settings().cache_path)
+    monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "off")
+    assert geocoder_settings().cache_path is None
 
 
 # --- cache ----------------------------------------------------------------------------------
 
 def test_cache_answers_repeat_queries_and_persists(tmp_path):
     inner = _Fixed()
-    path = tmp_path / "cache.json"
+    path = tmp_path / "cache.sqlite3"
     first = CachedGeocoder(inner, path)
     assert first.geocode("somewhere").point == first.geocode("SOMEWHERE ").point
     assert inner.calls == 1
     second = CachedGeocoder(inner, path)
     assert second.geocode("somewhere").latitude == 10.0 and inner.calls == 1
-    assert json.loads(path.read_text())
+    assert len(second) == 1
 
 
 def test_errors_are_not_cached(tmp_path):
@@ -220,16 +224,147 @@ def test_unreadable_cache_is_moved_aside_not_lost(tmp_path):
     assert len(aside) == 1 and aside[0].read_text() == "{ not json"
 
 
-def test_crash_while_writing_the_cache_keeps_the_old_file(tmp_path, monkeypatch):
-    path = tmp_path / "cache.json"
-    cached = CachedGeocoder(_Fixed(), path)
-    cached.geocode("a")
-    before = path.read_bytes()
+# --- settings choose the default geocoder ----------------------------------------------------
 
-    def crash(src, dst):
-        raise OSError("disk full")
+class _FakeNominatim(Geocoder):
+    """Stands in for geopy's Nominatim: records queries, answers from a fixed place."""
+    queries: list = []
+    fail = False
 
-    monkeypatch.setattr(os, "replace", crash)
-    cached.geocode("b")  # the write fails; the lookup still answers
-    assert path.read_bytes() == before
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    def __init__(self, user_agent=None, timeout=None, **kwargs):
+        super().__init__(user_agent=user_agent, timeout=timeout)
+        self.domain = "nominatim.invalid"
+
+    def geocode(self, query, *, exactly_one=True, timeout=None, **kwargs):
+        type(self).queries.append(query)
+        if type(self).fail:
+            raise GeocoderUnavailable("no network in tests")
+        return Location("Chicago, Cook County, Illinois, United States", (41.8755616, -87.6244212),
+                        {"addresstype": "city", "osm_id": 1})
+
+
+@pytest.fixture
+def fake_nominatim(monkeypatch):
+    monkeypatch.setattr("geopy.geocoders.Nominatim", _FakeNominatim)
+    monkeypatch.setattr("geopy.extra.rate_limiter.sleep", lambda seconds: None)
+    monkeypatch.setattr(_FakeNominatim, "queries", [])
+    monkeypatch.setattr(_FakeNominatim, "fail", False)
+    monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
+    return _FakeNominatim
+
+
+def test_default_geocoder_follows_atlas_geocoder(monkeypatch):
+    monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
+    monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "atlas-tests/1 (follows the environment)")
+    online = default_geocoder()
+    assert [type(g) for g in online.geocoders] == [RateLimitedGeocoder, OfflineZipGeocoder]
+    assert type(online.geocoders[0].inner).__name__ == "Nominatim"
+    assert default_geocoder() is online  # memoised per settings value
+    monkeypatch.setenv("ATLAS_GEOCODER", "offline")
+    assert [type(g) for g in default_geocoder().geocoders] == [OfflineZipGeocoder]
+
+
+def test_locate_with_no_geocoder_asks_nominatim_when_the_settings_say_so(monkeypatch, fake_nominatim):
+    monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "atlas-tests/1 (asks nominatim)")
+    result = locate("Chicago, IL")
+    assert fake_nominatim.queries == ["Chicago, IL"]
+    assert result.found and result.place.label.startswith("Chicago, Cook County") and result.note == ""
+    assert result.place.precision == "city"
+
+
+def test_nominatim_down_falls_back_offline_with_a_note(monkeypatch, fake_nominatim):
+    monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "atlas-tests/1 (nominatim is down)")
+    fake_nominatim.fail = True
+    result = locate("Chicago, IL")
+    assert fake_nominatim.queries  # it was asked
+    assert result.found and result.place.label == "Chicago, IL, USA"
+    assert "did not answer" in result.note and "offline" in result.note
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"ATLAS_GEOCODER": "bing", "ATLAS_NOMINATIM_USER_AGENT": "x"}, "ATLAS_GEOCODER='bing' is not a geocoder"),
+    ({"ATLAS_GEOCODER": "nominatim"}, "ATLAS_NOMINATIM_USER_AGENT"),
+    ({"ATLAS_GEOCODER": "nominatim", "ATLAS_NOMINATIM_USER_AGENT": "   "}, "ATLAS_NOMINATIM_USER_AGENT"),
+])
+def test_settings_that_cannot_work_say_which_variable_to_fix(monkeypatch, env, message):
+    monkeypatch.delenv("ATLAS_NOMINATIM_USER_AGENT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(GeocoderConfigError, match=message):
+        default_geocoder()
+    result = locate("60601")  # the app's search box gets the sentence, not a traceback
+    assert not result.found and result.problem == "unavailable" and message.split("=")[0] in result.message
+
+
+# --- forgiving place names ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, label", [
+    ("60601-1905", "Chicago, IL 60601, USA"),
+    ("denver co", "Denver, CO, USA"),
+    ("DENVER CO", "Denver, CO, USA"),
+    ("Denver, Colorado", "Denver, CO, USA"),
+    ("denver colorado", "Denver, CO, USA"),
+    ("springfield, illinois", "Springfield, IL, USA"),
+])
+def test_forms_of_a_place_that_are_found_as_written(query, label):
+    result = locate(query)
+    assert result.found and result.place.label == label
+    assert not result.corrected and result.note == "" and result.choices == ()
+
+
+@pytest.mark.parametrize("query, label, near", [
+    ("Denvr CO", "Denver, CO", (39.74, -104.99)),
+    ("Chicgo, IL", "Chicago, IL", (41.88, -87.63)),
+    ("Pittsburg, PA", "Pittsburgh, PA", (40.44, -79.99)),
+    ("1 East Wacker Drive, Chicgo, IL", "Chicago, IL", (41.88, -87.63)),
+])
+def test_a_unique_close_match_is_shown_and_says_so(query, label, near):
+    result = locate(query)
+    assert result.found and result.corrected
+    assert result.note == f"Showing results for {label}."
+    assert geodesic((result.place.latitude, result.place.longitude), near).km < 20
+
+
+@pytest.mark.parametrize("query, first", [
+    ("denver", "Denver, CO"), ("Springfield", None), ("Denvr", "Denver, CO"), ("Sprngfield", None)])
+def test_ambiguous_or_misspelt_places_offer_choices_largest_first(query, first):
+    result = locate(query)
+    assert not result.found and result.problem == "ambiguous"
+    assert "Add the state" in result.message
+    assert 2 <= len(result.choices) <= 5
+    if first:
+        assert result.choices[0] == first
+    index = zip_index()
+    sizes = [index.city_centroid(*label.split(", ")).zip_count for label in result.choices]
+    assert sizes == sorted(sizes, reverse=True)
+    for label in result.choices:  # each choice is a query that finds exactly that place
+        chosen = locate(label)
+        assert chosen.found and not chosen.corrected and chosen.place.label == f"{label}, USA"
+
+
+@pytest.mark.parametrize("query", [
+    "abcde", "<script>alert(1)</script>", "qwerty", "asdfgh", "xyz", "hello world", "Main Street", "zzzz, ZZ"])
+def test_garbage_gets_no_suggestions(query):
+    result = locate(query)
+    assert not result.found and result.problem == "not-found" and result.choices == ()
+    assert "No US place matches" in result.message
+
+
+def test_unknown_zip_and_foreign_places_keep_their_messages():
+    assert "is not a US ZIP code" in locate("00000").message
+    assert "is not a US ZIP code" in locate("99999-1234").message
+    assert "outside the United States" in locate("Toronto, ON M5V 2T6").message
+
+
+@pytest.mark.parametrize("query", ["abc\x00de", "Sprin\x00gfield", "Chi\x1b[31mcago\x00, ZZ", "\x00" * 3 + "00000",
+                                   "Toronto\x07, ON M5V 2T6", "x\u202ey\x00z"])
+def test_control_characters_are_never_echoed(query):
+    result = locate(query)
+    for text in (result.message, result.note, result.query, *result.choices):
+        assert text.isprintable(), (query, text)
+
+
+def test_control_characters_do_not_stop_a_place_being_found():
+    result = locate("Chicago\x00, IL")
+    assert result.found and result.place.label == "Chicago, IL, USA"
+    assert "\ufffd" in result.query and "\x00" not in result.query

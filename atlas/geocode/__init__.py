@@ -2,22 +2,25 @@
 
     locate(query)  ->  CachedGeocoder -> GeocoderChain[ (Nominatim, opt-in) , OfflineZipGeocoder ]
 
-`OfflineZipGeocoder` subclasses geopy's `Geocoder` and answers from the ZIP centroids bundled in
-the `zipcodes` package: no network, no key, the same answer every time. Anything that speaks
-geopy can use it, and an online geocoder can stand in front of it without other code changing.
+`OfflineZipGeocoder` subclasses geopy's `Geocoder` and answers from the ZIP centroids of the
+`zipcodes` package, read once into a place index on disk (`places`, `placefile`): no network,
+no key, the same answer every time. Anything that speaks geopy can use it, and an online
+geocoder can stand in front of it without other code changing. `default_geocoder()` is the
+chain the environment asks for (`atlas.settings`); the answer cache is in `cache`.
 
 `locate` is the one entry point for organizations' addresses and for what a user types; it never
-raises for bad input and always says, in words, why nothing was found.
+raises for bad input and always says, in words, why nothing was found. What a user types is read
+forgivingly (`suggest`): a misspelt city with one close match is shown with a note, and an
+ambiguous or misspelt name with several matches gives choices to pick from.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import re
-import time
+import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Union
 
 from geopy.exc import GeopyError
@@ -25,11 +28,20 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from atlas.atomic import atomic_write_text
 from atlas.errors import GeocoderConfigError
+from atlas.geocode.adapter import NoNetworkAdapter
+from atlas.geocode.cache import CachedGeocoder
 from atlas.geocode.places import zip_index
+from atlas.geocode.suggest import same_name_places, suggest
 from atlas.ingest.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.model import Organization
+from atlas.settings import GeocoderSettings, geocoder_environment, geocoder_settings
+
+__all__ = [
+    "CachedGeocoder", "GeocoderChain", "GeocoderConfigError", "GeocoderSettings", "LocateResult",
+    "OfflineZipGeocoder", "Place", "RateLimitedGeocoder", "build_geocoder", "default_geocoder",
+    "geocode_organization", "locate", "organization_query", "parse_query", "precision_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +129,7 @@ class OfflineZipGeocoder(Geocoder):
     cache_tag = "offline-zip/1"
 
     def __init__(self) -> None:
-        super().__init__(user_agent="dystonia-atlas-offline")
+        super().__init__(user_agent="dystonia-atlas-offline", adapter_factory=NoNetworkAdapter)
 
     def geocode(self, query: Query, *, exactly_one: bool = True, timeout: Any = None):
         location = self._locate(query)
@@ -197,7 +209,7 @@ class RateLimitedGeocoder(Geocoder):
     """
 
     def __init__(self, inner: Geocoder, min_delay_seconds: float = 1.0, **geocode_kwargs: Any):
-        super().__init__(user_agent=inner.headers.get("User-Agent"))
+        super().__init__(user_agent=inner.headers.get("User-Agent"), adapter_factory=NoNetworkAdapter)
         self.inner = inner
         self.cache_tag = f"{type(inner).__name__.lower()}/{getattr(inner, 'domain', '')}"
         self._geocode = RateLimiter(inner.geocode, min_delay_seconds=min_delay_seconds,
@@ -220,7 +232,7 @@ class GeocoderChain(Geocoder):
     """
 
     def __init__(self, geocoders: list[Geocoder]):
-        super().__init__(user_agent="dystonia-atlas-chain")
+        super().__init__(user_agent="dystonia-atlas-chain", adapter_factory=NoNetworkAdapter)
         self.geocoders = list(geocoders)
         self.cache_tag = "+".join(getattr(g, "cache_tag", type(g).__name__) for g in self.geocoders)
         self.last_errors: list[tuple[str, GeopyError]] = []
@@ -240,79 +252,7 @@ class GeocoderChain(Geocoder):
         return None if exactly_one else []
 
 
-class CachedGeocoder(Geocoder):
-    """A persistent answer cache in front of another geocoder.
-
-    Answers (found or not) are stored in a JSON file keyed by the inner geocoder's tag and the
-    query, written atomically after each new answer. Errors are never cached. A cache file that
-    cannot be read is moved aside, not overwritten, and the cache starts empty.
-    """
-
-    def __init__(self, inner: Geocoder, path: str | Path):
-        super().__init__(user_agent="dystonia-atlas-cache")
-        self.inner = inner
-        self.path = Path(path)
-        self.cache_tag = getattr(inner, "cache_tag", type(inner).__name__)
-        self._entries: dict[str, Any] = self._read()
-
-    @property
-    def last_errors(self) -> list:
-        return getattr(self.inner, "last_errors", [])
-
-    def _read(self) -> dict[str, Any]:
-        if not self.path.exists():
-            return {}
-        try:
-            entries = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(entries, dict):
-                raise ValueError("not a JSON object")
-            return entries
-        except (OSError, ValueError) as exc:
-            aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
-            try:
-                self.path.rename(aside)
-                log.warning("geocode cache %s was unreadable (%s); moved to %s", self.path, exc, aside)
-            except OSError:
-                log.warning("geocode cache %s is unreadable (%s); using an empty cache", self.path, exc)
-            return {}
-
-    def _key(self, query: Query) -> str:
-        body = json.dumps(query, sort_keys=True) if isinstance(query, dict) else " ".join(str(query).lower().split())
-        return f"{self.cache_tag}|{body}"
-
-    def geocode(self, query: Query, *, exactly_one: bool = True, timeout: Any = None):
-        key = self._key(query)
-        if key in self._entries:
-            entry = self._entries[key]
-            location = None if entry is None else Location(entry["address"], (entry["lat"], entry["lon"]), entry["raw"])
-        else:
-            location = self.inner.geocode(query, exactly_one=True)
-            if not self.last_errors:
-                self._entries[key] = None if location is None else {
-                    "address": location.address, "lat": location.latitude, "lon": location.longitude,
-                    "raw": location.raw}
-                self._save()
-        if location is None:
-            return None if exactly_one else []
-        return location if exactly_one else [location]
-
-    def _save(self) -> None:
-        try:
-            atomic_write_text(self.path, json.dumps(self._entries, indent=1, sort_keys=True))
-        except OSError as exc:
-            log.warning("could not write geocode cache %s: %s", self.path, exc)
-
-
 # --- configuration ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GeocoderSettings:
-    """Which geocoders to use. The default is offline only: no network, no key."""
-    online: str = ""  # "" (off) or "nominatim"
-    user_agent: str = ""
-    cache_path: Path | None = None
-    min_delay_seconds: float = 1.0
 
 
 def build_geocoder(settings: GeocoderSettings | None = None) -> Geocoder:
@@ -350,83 +290,160 @@ class Place:
 
 @dataclass(frozen=True)
 class LocateResult:
-    """A place, or the reason there is none. `note` carries a caveat about a found place."""
+    """A place, or the reason there is none.
+
+    `note` carries a caveat about a found place; `corrected` says the place is a close match for a
+    misspelt name (the note names it). With no place, `choices` may hold up to five labels such as
+    "Denver, CO", largest first, each a query that locates exactly one place.
+    """
     query: str
     place: Place | None
     problem: str = ""  # "", "empty", "too-long", "outside-us", "ambiguous", "not-found", "unavailable"
     message: str = ""
     note: str = ""
+    corrected: bool = False
+    choices: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
         return self.place is not None
 
 
-_default_geocoder: Geocoder | None = None
-
-
 def default_geocoder() -> Geocoder:
-    global _default_geocoder
-    if _default_geocoder is None:
-        _default_geocoder = build_geocoder()
-    return _default_geocoder
+    """The geocoder the environment's settings ask for (see `atlas.settings`), one per settings value.
+
+    Raises GeocoderConfigError when the settings cannot work (an unknown geocoder, no user agent).
+    """
+    return _geocoder_for_environment(geocoder_environment())
+
+
+@functools.lru_cache(maxsize=8)
+def _geocoder_for_environment(environment: tuple) -> Geocoder:
+    return _geocoder_for(geocoder_settings())  # reading the settings costs more than a lookup: once per change
+
+
+@functools.lru_cache(maxsize=8)
+def _geocoder_for(settings: GeocoderSettings) -> Geocoder:
+    return build_geocoder(settings)
+
+
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # control and format characters (NUL, ESC, bidi overrides…)
+
+
+def _without_controls(text: str, replacement: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(replacement if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
 
 
 def _shown(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
+    """User text as it may appear in a message: one line, short, control characters shown as �."""
+    text = " ".join(_without_controls(text, "\ufffd").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def locate(query: Query, geocoder: Geocoder | None = None) -> LocateResult:
-    """Find a place for a ZIP code, "City, ST", an address, or a structured address dict."""
-    geocoder = geocoder or default_geocoder()
-    shown = query if isinstance(query, str) else ", ".join(str(v) for v in query.values() if v)
+    """Find a place for a ZIP code, "City, ST", an address, or a structured address dict.
+
+    What a person types is read forgivingly: case, commas, ZIP+4 and state names do not matter,
+    and a misspelt city with one close match is located (the note says which place is shown).
+    """
     if isinstance(query, str):
+        shown = _without_controls(query[:MAX_QUERY_CHARS], "\ufffd")
         if not query.strip():
-            return LocateResult(query, None, "empty",
+            return LocateResult("", None, "empty",
                                 'Enter a ZIP code (60601), a city and state ("Chicago, IL") or a street address.')
         if len(query) > MAX_QUERY_CHARS:
-            return LocateResult(query[:MAX_QUERY_CHARS], None, "too-long",
+            return LocateResult(shown, None, "too-long",
                                 f"That entry is {len(query):,} characters long; a place is at most "
                                 f"{MAX_QUERY_CHARS}. Enter a ZIP code, a city and state, or an address.")
+        query = _without_controls(query, " ")
+    else:
+        shown = _without_controls(", ".join(str(v) for v in query.values() if v), "\ufffd")
+    if geocoder is None:
+        try:
+            geocoder = default_geocoder()
+        except GeocoderConfigError as exc:
+            log.error("geocoder settings: %s", exc)
+            return LocateResult(shown, None, "unavailable", f"Places cannot be looked up: {exc}.")
+    result, location = _ask(geocoder, query, shown)
+    if result is not None:
+        return result
+    if location is not None:
+        return _found(shown, location, _outage_note(geocoder))
+    return _explain_miss(geocoder, query, shown, _outage_note(geocoder))
+
+
+def _ask(geocoder: Geocoder, query: Query, shown: str) -> tuple[LocateResult | None, Location | None]:
     try:
-        location = geocoder.geocode(query, exactly_one=True)
+        return None, geocoder.geocode(query, exactly_one=True)
     except GeopyError as exc:
         return LocateResult(shown, None, "unavailable",
                             f"The geocoding service is not answering ({type(exc).__name__}). "
-                            "Try a ZIP code or \"City, ST\", which work offline.")
+                            "Try a ZIP code or \"City, ST\", which work offline."), None
+
+
+def _outage_note(geocoder: Geocoder) -> str:
     errors = getattr(geocoder, "last_errors", [])
-    note = ""
-    if errors:
-        note = (f"The online geocoder did not answer ({type(errors[0][1]).__name__}); "
-                "this location comes from the offline ZIP table.")
-    if location is not None:
-        place = Place(location.address, float(location.latitude), float(location.longitude),
-                      precision_of(location))
-        return LocateResult(shown, place, note=note)
-    return _explain_miss(query, shown, note)
+    if not errors:
+        return ""
+    return (f"The online geocoder did not answer ({type(errors[0][1]).__name__}); "
+            "this location comes from the offline ZIP table.")
 
 
-def _explain_miss(query: Query, shown: str, note: str) -> LocateResult:
+def _found(shown: str, location: Location, note: str, corrected: bool = False) -> LocateResult:
+    place = Place(location.address, float(location.latitude), float(location.longitude), precision_of(location))
+    return LocateResult(shown, place, note=note, corrected=corrected)
+
+
+def _explain_miss(geocoder: Geocoder, query: Query, shown: str, note: str) -> LocateResult:
     parts = parse_query(query)
     if parts.country not in ("", "US"):
         return LocateResult(shown, None, "outside-us",
                             f'"{_shown(shown)}" looks like an address outside the United States. The offline '
                             "locator knows US ZIP codes and cities only.", note=note)
-    if parts.city and not parts.state and not parts.postal_code:
-        states = zip_index().cities_named(parts.city)
-        if len(states) > 1:
-            return LocateResult(shown, None, "ambiguous",
-                                f'Several states have a place called "{_shown(parts.city)}" '
-                                f"({', '.join(states[:6])}{'…' if len(states) > 6 else ''}). "
-                                f'Add the state, e.g. "{_shown(parts.city)}, {states[0]}".', note=note)
     if parts.postal_code:
         return LocateResult(shown, None, "not-found",
                             f"{parts.postal_code} is not a US ZIP code in use. Check the digits, "
                             'or enter a city and state ("Chicago, IL").', note=note)
+    if parts.city and not parts.state:
+        same_name = same_name_places(parts.city)
+        if len(same_name) > 1:
+            labels = tuple(p.label for p in same_name[:5])
+            return LocateResult(shown, None, "ambiguous",
+                                f'Several states have a place called "{_shown(parts.city)}" '
+                                f"({', '.join(p.state for p in same_name[:6])}{'…' if len(same_name) > 6 else ''}). "
+                                f'Add the state, e.g. "{labels[0]}".', note=note, choices=labels)
+    if parts.city and isinstance(query, str):
+        result = _corrected(geocoder, parts, shown, note)
+        if result is not None:
+            return result
     return LocateResult(shown, None, "not-found",
                         f'No US place matches "{_shown(shown)}". Try a 5-digit ZIP code or "City, ST".',
                         note=note)
+
+
+def _corrected(geocoder: Geocoder, parts: QueryParts, shown: str, note: str) -> LocateResult | None:
+    """A misspelt city: locate its one close match, or offer the several that fit."""
+    suggestion = suggest(parts.city, parts.state)
+    if suggestion.place is not None:
+        place = suggestion.place
+        fixed = ", ".join(p for p in (parts.street, place.city, place.state) if p)
+        _, location = _ask(geocoder, fixed, shown)
+        if location is None:
+            location = Location(f"{place.city}, {place.state}, USA", (place.latitude, place.longitude),
+                                {"precision": "city", "city": place.city, "state": place.state})
+        outage = _outage_note(geocoder)
+        return _found(shown, location, f"Showing results for {place.label}." + (f" {outage}" if outage else ""),
+                      corrected=True)
+    if suggestion.choices:
+        labels = tuple(p.label for p in suggestion.choices)
+        where = f" in {parts.state}" if parts.state else ""
+        hint = "" if parts.state else " Add the state to be sure."
+        return LocateResult(shown, None, "ambiguous",
+                            f'No US place is called "{_shown(parts.city)}"{where}. Did you mean '
+                            f"{'; '.join(labels)}?{hint}", note=note, choices=labels)
+    return None
 
 
 def organization_query(org: Organization) -> dict:

@@ -13,9 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
-from phonenumbers import geocoder as phone_geocoder
 
-from atlas.ingest.regions import REGION_NAME_PATTERN, region_code
 from atlas.model import Organization
 
 DEFAULT_REGION = "US"
@@ -76,25 +74,51 @@ def phone_uri(text: str) -> str | None:
     return uri
 
 
-_CITY_STATE = re.compile(r",\s*([A-Z]{2})$")
-_REGION_NAME = re.compile(rf"^(?:{REGION_NAME_PATTERN})$", re.IGNORECASE)
+# Canadian area codes by province. The US ones come from the offline ZIP table (each ZIP lists the
+# codes that serve it); this short list is the rest of what the old phone-metadata lookup knew,
+# without importing `phonenumbers.geocoder` (100 MB, 0.4 s) to learn a code's region.
+CANADIAN_AREA_CODES: dict[str, tuple[str, ...]] = {
+    code: regions for regions, codes in (
+        (("AB",), "368 403 587 780 825"),
+        (("BC",), "236 250 257 604 672 778"),
+        (("MB",), "204 431 584"),
+        (("NB",), "428 506"),
+        (("NL",), "709 879"),
+        (("NS", "PE"), "782 902"),
+        (("ON",), "226 249 289 343 365 382 416 437 519 548 613 647 683 705 742 753 807 905 942"),
+        (("QC",), "263 354 367 418 438 450 468 514 579 581 819 873"),
+        (("SK",), "306 474 639"),
+        (("YT", "NT", "NU"), "867"),
+    ) for code in codes.split()
+}
+MAJOR_SHARE = 0.5  # a state counts for a US area code if it has at least half as many ZIPs as the top one
+
+
+def phone_regions(text: str) -> tuple[str, ...]:
+    """States or provinces an area code serves ("IL"; "NS", "PE"), the main one first.
+
+    Toll-free, non-geographic and non-North-American numbers give (). A US code's states are
+    those whose ZIP codes list it, leaving out border states that use it for a few ZIPs only.
+    """
+    number = parse_phone(text)
+    if number is None or number.country_code != 1 or is_toll_free(number):
+        return ()
+    area_code = str(number.national_number).zfill(10)[:3]
+    if area_code in CANADIAN_AREA_CODES:
+        return CANADIAN_AREA_CODES[area_code]
+    from atlas.geocode.places import zip_index
+
+    counts = zip_index().area_code_states(area_code)
+    return tuple(state for state, count in counts if count >= MAJOR_SHARE * counts[0][1])
 
 
 def phone_region(text: str) -> str | None:
-    """State or province an area code belongs to ("IL", "CA", "ON"), from phone metadata.
+    """State or province an area code belongs to ("IL", "CA", "ON"), from the offline ZIP table.
 
     Toll-free and non-geographic numbers have no region and give None.
     """
-    number = parse_phone(text)
-    if number is None or is_toll_free(number):
-        return None
-    description = phone_geocoder.description_for_number(number, "en")
-    match = _CITY_STATE.search(description)
-    if match:
-        return match.group(1)
-    if _REGION_NAME.match(description):
-        return region_code(description)
-    return None
+    regions = phone_regions(text)
+    return regions[0] if regions else None
 
 
 # --- email ------------------------------------------------------------------------------

@@ -58,6 +58,15 @@ FLAGS: dict[str, Flag] = {
         Flag("stale-source", "Source more than 3 years old",
              f"The page was last reviewed more than {STALE_AFTER_YEARS} years ago. Addresses, phone "
              "numbers and emails may have changed: confirm them before relying on them.", "page"),
+        Flag("no-source", "Source not stated",
+             'The page has no "Source:" line, so who wrote it is not stated. Check the original '
+             "publisher before relying on it.", "page"),
+        Flag("no-disclaimer", "No disclaimer",
+             "The page carries no disclaimer. Its information is not medical advice: ask a doctor or "
+             "health care provider about a specific condition.", "page"),
+        Flag("no-review-date", "Review date unknown",
+             "The page does not say when it was last reviewed, so the age of its addresses, phone "
+             "numbers and emails is unknown: confirm them before relying on them.", "page"),
     )
 }
 
@@ -70,9 +79,16 @@ def _years_after(day: date, years: int) -> date:
 
 
 def page_flags(page: Page, as_of: date) -> tuple[str, ...]:
+    """The page-level flags: an old review date, or a footer part the page (or its copy) lacks."""
     flags = []
-    if as_of > _years_after(page.reviewed_on, STALE_AFTER_YEARS):
+    if page.reviewed_on is not None and as_of > _years_after(page.reviewed_on, STALE_AFTER_YEARS):
         flags.append("stale-source")
+    if not page.source.strip():
+        flags.append("no-source")
+    if not page.disclaimer.strip():
+        flags.append("no-disclaimer")
+    if page.reviewed_on is None:
+        flags.append("no-review-date")
     return tuple(flags)
 
 
@@ -102,10 +118,11 @@ def flag_details(org: Organization) -> dict[str, str]:
 
     if org.state:
         for value in (org.phone, org.fax):
-            region = contacts.phone_region(value) if value else None
+            regions = contacts.phone_regions(value) if value else ()
+            region = regions[0] if regions else None
             area_code = "".join(ch for ch in value if ch.isdigit())[:3] if value else ""
             nearby_codes = record.area_codes if record is not None else ()
-            if region and region != org.state and area_code not in nearby_codes:
+            if region and org.state not in regions and area_code not in nearby_codes:
                 details["phone-region-mismatch"] = (
                     f"{value} has a {region_name(region)} area code; the address is in {region_name(org.state)}.")
                 break
@@ -142,7 +159,8 @@ def title(code: str) -> str:
 
 def quality_report(page: Page, organizations: list[Organization]) -> str:
     """Plain-text report for `python -m atlas check`."""
-    lines = [f"{page.title} (last reviewed {page.reviewed_on.isoformat()})", ""]
+    reviewed = f"last reviewed {page.reviewed_on.isoformat()}" if page.reviewed_on else "review date not stated"
+    lines = [f"{page.title} ({reviewed})", ""]
     if page.quality_flags:
         for code in page.quality_flags:
             lines.append(f"page: {code}: {explain(code)}")

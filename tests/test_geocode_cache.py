@@ -1,0 +1,134 @@
+"""The persistent geocode cache under real concurrency: several processes, and processes killed mid-write.
+
+A writer "confirms" an entry by printing its key on a pipe after `geocode` has returned, that
+is, after the answer was committed. Whatever happens to the writers afterwards, every confirmed
+entry must be in the cache, and no file but the cache itself may be left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from atlas.geocode.cache import CachedGeocoder, cache_key
+
+WRITERS = 4
+
+
+class _Echo(Geocoder):
+    """Answers every query with a point derived from it, so a cached answer can be checked."""
+    cache_tag = "echo"
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.calls += 1
+        if query.endswith("-none"):
+            return None
+        return Location(f"place {query}", (len(query), 1.5), {"precision": "city", "query": query})
+
+
+def _writer(path: str, prefix: str, count: int | None, confirm_fd: int) -> None:
+    """Add entries `prefix-0`, `prefix-1`, … (forever if `count` is None), confirming each on the pipe."""
+    cache = CachedGeocoder(_Echo(), path)
+    n = 0
+    while count is None or n < count:
+        query = f"{prefix}-{n}" + ("-none" if n % 7 == 3 else "")
+        cache.geocode(query)
+        os.write(confirm_fd, (query + "\n").encode())  # shorter than PIPE_BUF: written whole or not at all
+        n += 1
+    os._exit(0)
+
+
+def _start_writers(path, count):
+    context = multiprocessing.get_context("fork")
+    read_fd, write_fd = os.pipe()
+    writers = [context.Process(target=_writer, args=(str(path), f"w{i}", count, write_fd)) for i in range(WRITERS)]
+    for process in writers:
+        process.start()
+    os.close(write_fd)
+    return writers, os.fdopen(read_fd, "rb")
+
+
+def _assert_cached(path, queries):
+    echo = _Echo()
+    cache = CachedGeocoder(echo, path)
+    stored = cache.keys()
+    missing = sorted(q for q in queries if cache_key("echo", q) not in stored)
+    assert not missing, f"{len(missing)} confirmed entries lost, e.g. {missing[:3]}"
+    for query in sorted(queries)[:50]:
+        location = cache.geocode(query)
+        if query.endswith("-none"):
+            assert location is None
+        else:
+            assert location.address == f"place {query}" and location.raw["query"] == query
+    assert echo.calls == 0  # every answer came from the cache
+
+
+def _leftovers(path):
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+
+
+def test_concurrent_writers_lose_no_entry(tmp_path):
+    path = tmp_path / "geocode.sqlite3"
+    writers, confirmations = _start_writers(path, 60)
+    confirmed = {line.decode().strip() for line in confirmations}  # read until every writer is gone
+    for process in writers:
+        process.join(60)
+    assert [p.exitcode for p in writers] == [0] * WRITERS
+    assert len(confirmed) == WRITERS * 60
+    _assert_cached(path, confirmed)
+    assert len(CachedGeocoder(_Echo(), path)) == WRITERS * 60
+    assert _leftovers(path) == []
+
+
+def test_writers_killed_mid_run_keep_every_confirmed_entry_and_leave_no_files(tmp_path):
+    path = tmp_path / "geocode.sqlite3"
+    writers, confirmations = _start_writers(path, None)
+    confirmed: set[str] = set()
+    per_writer = dict.fromkeys(range(WRITERS), 0)
+    for line in confirmations:
+        query = line.decode().strip()
+        confirmed.add(query)
+        per_writer[int(query.split("-")[0][1:])] += 1
+        if min(per_writer.values()) >= 25:
+            break
+    for process in writers:
+        os.kill(process.pid, signal.SIGKILL)
+    for process in writers:
+        process.join(60)
+    assert [p.exitcode for p in writers] == [-signal.SIGKILL] * WRITERS
+    confirmed |= {line.decode().strip() for line in confirmations}  # confirmed before the kill, read late
+    confirmations.close()
+    assert len(confirmed) >= WRITERS * 25
+    _assert_cached(path, confirmed)
+    assert _leftovers(path) == []  # the open above recovered the log; closing it removed -wal and -shm
+
+
+def test_old_json_cache_is_moved_aside_and_its_answers_carried_over(tmp_path):
+    path = tmp_path / "geocode.json"
+    path.write_text(json.dumps({
+        "echo|chicago, il": {"address": "Chicago", "lat": 41.9, "lon": -87.6, "raw": {"precision": "city"}},
+        "echo|nowhere": None}))
+    echo = _Echo()
+    cache = CachedGeocoder(echo, path)
+    assert cache.geocode("Chicago, IL").latitude == 41.9 and cache.geocode("nowhere") is None
+    assert echo.calls == 0
+    aside = list(tmp_path.glob("geocode.json.unreadable-*"))
+    assert len(aside) == 1 and json.loads(aside[0].read_text())["echo|nowhere"] is None
+
+
+def test_a_cache_that_cannot_be_created_still_answers(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("a file where the cache folder should be")
+    echo = _Echo()
+    cache = CachedGeocoder(echo, blocker / "geocode.sqlite3")
+    assert cache.geocode("a").address == "place a" and cache.geocode("a").address == "place a"
+    assert echo.calls == 2 and len(cache) == 0
