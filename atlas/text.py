@@ -12,8 +12,8 @@ Sentences. Short captions for slides, scenes, summaries and the handout are draw
 page's own sentences, and long ones are cut at a clause or word boundary.
 
 Spreadsheets. A cell that begins with =, +, -, @, a tab or a carriage return is read as a
-formula by Excel, LibreOffice and Google Sheets (CSV injection). Prefixing an apostrophe makes it
-plain text there. The prefix is also applied to text that already begins with an apostrophe, so
+formula by Excel, LibreOffice and Google Sheets (CSV injection; the OWASP list), and OWASP's
+ASVS adds a NUL character. Prefixing an apostrophe, as OWASP advises, makes it plain text there. The prefix is also applied to text that already begins with an apostrophe, so
 `restore` undoes it exactly. Numbers are written as numbers and never pass through here.
 """
 
@@ -105,7 +105,7 @@ def caption(page: Page, keywords: tuple[str, ...] = (), limit: int = 170) -> str
 
 # --- spreadsheet cells --------------------------------------------------------------------
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
 
 def neutralize(value: str) -> str:

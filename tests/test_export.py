@@ -8,18 +8,23 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pytest
 import vobject
 from geojson_pydantic import FeatureCollection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from atlas.directory.view import View, ViewRequest, select_view
+from atlas.directory.load import prepare
+from atlas.directory.view import ViewRequest, describe, select_view
 from atlas.ingest.build import build_directory
-from atlas.model import Organization
+from atlas.model import Organization, Page
 from atlas.outputs.export import CSV_COLUMNS, FORMATS, filename, fold, to_csv, to_geojson, to_kml, to_vcard
-from atlas.text import FORMULA_TRIGGERS, restore
+from atlas.text import neutralize, restore
 from tests.conftest import PAGES
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "geojson-featurecollection.schema.json").read_text())
@@ -36,26 +41,47 @@ HOSTILE = Organization(
 TEXT_FIELDS = ("name", "street", "city", "phone", "toll_free", "fax", "email", "website")
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the outputs read from a View, for a list and distances chosen by the test."""
+    request: ViewRequest
+    page: Page
+    organizations: list[Organization]
+    distances_mi: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return describe(self.request)
+
+    @property
+    def empty(self) -> bool:
+        return not self.organizations
+
+
+def view_of(page: Page, organizations: list[Organization], request: ViewRequest = ViewRequest()):
+    return select_view(prepare(page, organizations), request)
+
+
 @pytest.fixture(scope="module")
 def full(directory):
-    return select_view(directory.page, directory.organizations, ViewRequest())
+    return view_of(directory.page, directory.organizations, ViewRequest())
 
 
 @pytest.fixture(scope="module")
 def hostile_view(directory):
-    return View(ViewRequest(), directory.page, [HOSTILE, directory.organizations[0]])
+    return Shown(ViewRequest(), directory.page, [HOSTILE, directory.organizations[0]])
 
 
 @pytest.fixture(scope="module")
 def hostile_page_view():
     built = build_directory((PAGES / "hostile.txt").read_text())
-    return select_view(built.page, built.organizations, ViewRequest())
+    return view_of(built.page, built.organizations, ViewRequest())
 
 
 @pytest.fixture(scope="module")
 def dysphonia_view():
     built = build_directory((PAGES / "spasmodic_dysphonia.txt").read_text())
-    return select_view(built.page, built.organizations, ViewRequest())
+    return view_of(built.page, built.organizations, ViewRequest())
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -82,6 +108,14 @@ def test_csv_lines_end_with_crlf_as_rfc_4180_asks(full):
     assert text.count("\r\n") == len(full.organizations) + 1 and "\n" not in text.replace("\r\n", "")
 
 
+# The OWASP CSV Injection page: "ensure that no cells begin with any of the following characters:
+# Equals to (=), Plus (+), Minus (-), At (@), Tab (0x09), Carriage return (0x0D)", and, as an
+# alternative sanitisation, "prepend each cell field with a single quote". OWASP ASVS 5.0 (V1.2.10)
+# adds the null character (0x00) to the characters to escape with a single quote.
+OWASP_FORMULA_STARTS = ("=", "+", "-", "@", "\x09", "\x0d", "\x00")
+NUMBER_COLUMNS = ("latitude", "longitude", "distance_miles")
+
+
 def test_csv_hostile_values_are_intact_and_never_formulas(hostile_view):
     rows = read_csv(to_csv(hostile_view))
     row = rows[0]
@@ -89,14 +123,32 @@ def test_csv_hostile_values_are_intact_and_never_formulas(hostile_view):
         assert restore(row[field]) == getattr(HOSTILE, field), field
     for row in rows:
         for column in CSV_COLUMNS:
-            if column in ("latitude", "longitude", "distance_miles"):
-                continue
-            assert not row[column].startswith(FORMULA_TRIGGERS), (column, row[column])
+            if column not in NUMBER_COLUMNS:
+                assert not row[column].startswith(OWASP_FORMULA_STARTS), (column, row[column])
     assert rows[0]["longitude"] == "-87.6181"  # a number stays a number, minus sign and all
 
 
+@pytest.mark.parametrize("start", OWASP_FORMULA_STARTS)
+def test_every_owasp_trigger_gets_the_apostrophe_and_comes_back(start, directory):
+    value = start + 'SUM(1+1)*cmd|" /C calc"!A0'
+    org = directory.organizations[0].replace(name=value, city=value, street=start)
+    row = read_csv(to_csv(Shown(ViewRequest(), directory.page, [org])))[0]
+    for column in ("name", "city", "street"):
+        assert row[column].startswith("'") and not row[column].startswith(OWASP_FORMULA_STARTS)
+        assert restore(row[column]) == getattr(org, column)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text())
+def test_no_text_cell_ever_starts_a_formula_and_every_cell_comes_back(value):
+    cell = neutralize(value)
+    assert not cell.startswith(OWASP_FORMULA_STARTS)
+    assert restore(cell) == value
+    assert cell in (value, "'" + value)  # the only change is the apostrophe OWASP advises
+
+
 def test_csv_distance_column_when_a_place_is_given(directory):
-    view = select_view(directory.page, directory.organizations, ViewRequest(near="60601", radius_mi=3000))
+    view = view_of(directory.page, directory.organizations, ViewRequest(near="60601", radius_mi=3000))
     rows = read_csv(to_csv(view))
     assert rows[0]["name"] == "Dystonia Medical Research Foundation" and rows[0]["distance_miles"] == "0"
     assert float(rows[1]["distance_miles"]) > 0
@@ -249,7 +301,7 @@ def test_folding_never_splits_a_character():
 # --- names and the hostile page ---------------------------------------------------------
 
 def test_file_names_say_what_is_inside(directory):
-    view = select_view(directory.page, directory.organizations, ViewRequest(focus=("torticollis",), state="CA"))
+    view = view_of(directory.page, directory.organizations, ViewRequest(focus=("torticollis",), state="CA"))
     assert filename(view, "csv") == "dystonia-atlas-torticollis-and-general-dystonia-groups-in-california.csv"
     assert filename(view, "vcf").endswith(".vcf") and set(FORMATS) == {"csv", "geojson", "kml", "vcf", "pdf", "png"}
 
@@ -258,3 +310,85 @@ def test_file_names_say_what_is_inside(directory):
 def test_every_text_format_renders_the_hostile_page(hostile_page_view, render):
     data = render(hostile_page_view)
     assert b"pwned" in data
+
+
+# --- any text at all --------------------------------------------------------------------
+
+# Everything a str can hold: controls, non-characters (U+FFFE, U+FFFF), CJK, emoji and
+# mathematical letters (U+1D400…) all come up; Python strings from files hold no surrogates.
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60) | st.sampled_from(
+    ["\ufffe\uffff", "\x00\x01\x0b\x0c\x1f\x7f", "字𝐀😀", "a\r\nb\rc\nd", "\x85\u2028\u2029"])
+XML_CHAR = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def expected_in_xml(value: str) -> str:
+    """XML 1.0 §2.2 allows only these characters; a parser reads every line break back as LF."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c if XML_CHAR.fullmatch(c) else "\ufffd" for c in value)
+
+
+def _any_org(name: str, street: str, city: str, phone: str, website: str) -> Organization:
+    return Organization(id="any", name=name or "x", street=street, city=city, state="IL", postal_code="60601",
+                        country="US", phone=phone, website=website, focus=("general",), latitude=41.5,
+                        longitude=-87.5, location_precision="postal_code")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ANY_TEXT, ANY_TEXT, ANY_TEXT, ANY_TEXT, ANY_TEXT)
+def test_kml_is_well_formed_for_any_text(directory, name, street, city, phone, website):
+    org = _any_org(name, street, city, phone, website)
+    data = to_kml(Shown(ViewRequest(query=name), directory.page, [org]))
+    root = ET.fromstring(data)  # raises on anything that is not well-formed XML 1.0
+    placemark = root.find(f"{KML}Document/{KML}Placemark")
+    assert placemark.findtext(f"{KML}name") == expected_in_xml(org.name)
+    values = {d.get("name"): d.findtext(f"{KML}value") for d in placemark.iter(f"{KML}Data")}
+    for field in ("street", "city", "phone", "website"):
+        assert values[field] == expected_in_xml(getattr(org, field)), field
+    replaced = any(expected_in_xml(v) != v.replace("\r\n", "\n").replace("\r", "\n")
+                   for v in (org.name, street, city, phone, website))
+    assert ("export_note" in values) == replaced
+    if replaced:
+        assert "\ufffd" in placemark.findtext(f"{KML}description")
+
+
+def test_kml_with_non_characters_parses_and_says_what_was_replaced(directory):
+    org = _any_org("Group \ufffe\uffff end", "", "", "", "")
+    data = to_kml(Shown(ViewRequest(), directory.page, [org]))
+    placemark = ET.fromstring(data).find(f"{KML}Document/{KML}Placemark")
+    assert placemark.findtext(f"{KML}name") == "Group \ufffd\ufffd end"
+    assert "cannot be written" in placemark.findtext(f"{KML}description")
+
+
+def expected_in_vcard(value: str) -> str:
+    """RFC 6350 §3.3 allows no control character but tab in a value; line breaks travel as \\n."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "\ufffd", value)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ANY_TEXT, ANY_TEXT, ANY_TEXT, ANY_TEXT, ANY_TEXT)
+def test_vcard_reads_back_field_for_field_for_any_text(directory, name, street, city, phone, website):
+    org = _any_org(name, street, city, phone, website)
+    data = to_vcard(Shown(ViewRequest(), directory.page, [org]))
+    strict_vcards(data)
+    card = vobject.readOne(data.decode("utf-8"))
+    assert card.fn.value == expected_in_vcard(org.name)
+    assert card.org.value == [expected_in_vcard(org.name)]
+    address = card.adr.value
+    assert address.street == expected_in_vcard("\n".join(line.strip() for line in street.split(";") if line.strip()))
+    assert address.city == expected_in_vcard(city)
+    note = card.note.value
+    if phone and "tel" not in card.contents:  # not a valid number: kept in the note as written
+        assert f"Phone as published: {expected_in_vcard(phone)}" in note
+    if website and "url" not in card.contents:
+        assert f"Website as published: {expected_in_vcard(website)}" in note
+    assert ("cannot be written" in note) == any(expected_in_vcard(v) != v.replace("\r\n", "\n").replace("\r", "\n")
+                                                 for v in (org.name, street, city, phone, website))
+
+
+@pytest.mark.parametrize("website", ["https://example.org/a,b,c", "https://example.org/?q=1,2;x=3",
+                                     "https://example.org/path;params,more"])
+def test_vcard_url_with_a_comma_reads_back_whole(directory, website):
+    org = _any_org("Group", "", "", "", website)
+    card = vobject.readOne(to_vcard(Shown(ViewRequest(), directory.page, [org])).decode("utf-8"))
+    assert card.url.value == website

@@ -4,7 +4,10 @@ opens the same view, and data printed as literal text."""
 from __future__ import annotations
 
 import io
+import logging
 import re
+import warnings
+from dataclasses import dataclass, field
 from datetime import date
 
 import pypdf
@@ -12,8 +15,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from atlas.directory.load import prepare
 from atlas.directory.request import view_url
-from atlas.directory.view import View, ViewRequest, select_view
+from atlas.directory.view import ViewRequest, describe, select_view
 from atlas.ingest.build import build_directory
 from atlas.model import Organization, Page, Section
 from atlas.outputs.handout import page_summary, render_handout
@@ -23,7 +27,28 @@ BASE_URL = "https://atlas.example.org"
 GENERATED_ON = date(2026, 11, 23)
 
 
-def _render(view: View, url: str | None = None) -> pypdf.PdfReader:
+@dataclass(frozen=True)
+class Shown:
+    """What the outputs read from a View, for a list and distances chosen by the test."""
+    request: ViewRequest
+    page: Page
+    organizations: list[Organization]
+    distances_mi: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return describe(self.request)
+
+    @property
+    def empty(self) -> bool:
+        return not self.organizations
+
+
+def view_of(page: Page, organizations: list[Organization], request: ViewRequest = ViewRequest()):
+    return select_view(prepare(page, organizations), request)
+
+
+def _render(view, url: str | None = None) -> pypdf.PdfReader:
     pdf = render_handout(view, url=url or view_url(view.request, BASE_URL), generated_on=GENERATED_ON)
     assert pdf.startswith(b"%PDF-")
     return pypdf.PdfReader(io.BytesIO(pdf))
@@ -53,14 +78,14 @@ def _qr_payloads(reader: pypdf.PdfReader) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def everything(directory) -> View:
-    return select_view(directory.page, directory.organizations, ViewRequest())
+def everything(directory):
+    return view_of(directory.page, directory.organizations, ViewRequest())
 
 
 @pytest.fixture(scope="module")
-def hostile() -> View:
+def hostile():
     built = build_directory((PAGES / "hostile.txt").read_text(encoding="utf-8"))
-    return select_view(built.page, built.organizations, ViewRequest())
+    return view_of(built.page, built.organizations, ViewRequest())
 
 
 def test_one_page_with_title_every_organization_source_and_review_date(everything):
@@ -151,7 +176,7 @@ def _long_organization(number: int) -> Organization:
 
 def test_twelve_long_organizations_still_fit_on_one_page(everything):
     organizations = [_long_organization(n) for n in range(1, 13)]
-    view = View(ViewRequest(near="Chicago, IL", radius_mi=250), everything.page, organizations,
+    view = Shown(ViewRequest(near="Chicago, IL", radius_mi=250), everything.page, organizations,
                 distances_mi={org.id: 10.0 * n + 0.5 for n, org in enumerate(organizations, start=1)})
     reader = _render(view)
     assert len(reader.pages) == 1
@@ -165,7 +190,7 @@ def test_twelve_long_organizations_still_fit_on_one_page(everything):
 
 def test_many_more_organizations_than_fit_are_counted_not_spilled(everything):
     organizations = [_long_organization(n) for n in range(1, 61)]
-    reader = _render(View(ViewRequest(), everything.page, organizations))
+    reader = _render(Shown(ViewRequest(), everything.page, organizations))
     assert len(reader.pages) == 1
     text = _text(reader)
     assert organizations[0].name in text
@@ -176,7 +201,7 @@ def test_many_more_organizations_than_fit_are_counted_not_spilled(everything):
 
 
 def test_filtered_view_lists_only_its_organizations(directory):
-    view = select_view(directory.page, directory.organizations,
+    view = view_of(directory.page, directory.organizations,
                        ViewRequest(focus=("torticollis",), include_general=False))
     names = {org.name for org in view.organizations}
     assert names == {"National Spasmodic Torticollis Association", "Spasmodic Torticollis Dystonia/ST Dystonia"}
@@ -188,7 +213,7 @@ def test_filtered_view_lists_only_its_organizations(directory):
 
 
 def test_empty_view_says_so(directory):
-    view = select_view(directory.page, directory.organizations, ViewRequest(query="no such group anywhere"))
+    view = view_of(directory.page, directory.organizations, ViewRequest(query="no such group anywhere"))
     assert view.empty
     text = _text(_render(view))
     assert "No organization matches this view" in text
@@ -202,15 +227,42 @@ def test_the_link_must_be_a_web_address(everything):
 def test_fpdf_placeholders_in_data_are_printed_as_written(everything):
     org = Organization(id="x", name="Group {nb} of **many** <b>pages</b>", street="{nb} Main Street",
                        city="Chicago", state="IL", postal_code="60601", phone="(312) 755-0198")
-    text = _text(_render(View(ViewRequest(), everything.page, [org])))
+    text = _text(_render(Shown(ViewRequest(), everything.page, [org])))
     assert "Group {nb} of **many** <b>pages</b>" in text and "{nb} Main Street" in text
 
 
 def test_a_very_long_title_and_link_still_fit(everything):
     request = ViewRequest(query="dystonia support " * 40)
     url = view_url(request, BASE_URL) + "&x=" + "y" * 1000  # under the 2,048 characters `safe_url` allows
-    view = View(request, everything.page, everything.organizations)
+    view = Shown(request, everything.page, everything.organizations)
     reader = _render(view, url)
     assert len(reader.pages) == 1
     assert _qr_payloads(reader) == [url]
     assert "Last reviewed November 20, 2012" in _text(reader)
+
+
+def test_characters_no_bundled_font_has_are_shown_and_noted_never_dropped(everything, caplog):
+    org = Organization(id="x", name="東京 Dystonia 𝐀𝐁 Group 😀", street="𝐀 Main Street", city="大阪",
+                       state="IL", postal_code="60601", phone="(312) 755-0198")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an fpdf warning would fail the test
+        with caplog.at_level(logging.WARNING, logger="fpdf"):
+            reader = _render(Shown(ViewRequest(), everything.page, [org]))
+    assert not [r for r in caplog.records if "missing" in r.getMessage()], "fpdf reported missing glyphs"
+    text = _text(reader)
+    assert "𝐀𝐁" in text and "𝐀 Main Street" in text  # the fallback font draws mathematical letters
+    assert "□□ Dystonia 𝐀𝐁 Group 😀" in text  # CJK shown as □, one for each character; DejaVu has the emoji
+    assert "□□, IL 60601" in text
+    assert "Some characters could not be printed and are shown as □" in text
+
+
+def test_no_note_when_every_character_prints(everything):
+    org = Organization(id="x", name="Ça va, Ελληνικά, Кириллица: 𝐀", city="Chicago", state="IL", postal_code="60601")
+    text = _text(_render(Shown(ViewRequest(), everything.page, [org])))
+    assert org.name in text and "could not be printed" not in text and "□" not in text
+
+
+def test_a_page_without_a_review_date_says_so(everything):
+    page = everything.page.replace(reviewed_on=None)
+    text = _text(_render(Shown(ViewRequest(), page, list(everything.organizations[:2]))))
+    assert "gives no review date" in text and "confirm them" in text

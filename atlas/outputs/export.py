@@ -8,8 +8,14 @@ format has active content:
   `"geometry": null`, as the RFC allows.
 - KML 2.2: Google Earth renders `<description>` as HTML, so data in it is HTML-escaped, and its
   links are only those that passed the allow-list. Raw values travel in `<ExtendedData>`.
+  XML 1.0 cannot hold some characters at all (most control characters, U+FFFE, U+FFFF, lone
+  surrogates): each is replaced by U+FFFD, visibly, and the placemark says so. Line breaks
+  are written as LF, which is what an XML parser gives back for CR and CRLF anyway.
 - vCard 4.0 (RFC 6350): text escaped per §3.4, lines folded at 75 octets; a phone, email or
   website that is not valid goes into NOTE rather than into a property that expects a URI.
+  Control characters other than tab and line breaks are not allowed in a vCard: each becomes
+  U+FFFD and the card's NOTE says so. A comma in a URI value is escaped (`\\,`), because
+  readers such as vobject split URL and TEL values on a bare comma.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from atlas.directory.view import View
@@ -53,6 +60,14 @@ FORMATS: dict[str, ExportFormat] = {f.code: f for f in (
 
 def _focus_labels(org: Organization) -> list[str]:
     return [focus_label(f) for f in org.focus]
+
+
+def _reviewed(view: View) -> str:
+    return view.page.reviewed_on.isoformat() if view.page.reviewed_on is not None else "an unknown date"
+
+
+REPLACEMENT = "\ufffd"
+UNWRITABLE_NOTE = "Some characters of this listing cannot be written in this format and are shown as \ufffd."
 
 
 def _data_notes(org: Organization) -> list[str]:
@@ -118,7 +133,7 @@ def to_geojson(view: View) -> bytes:
         "type": "FeatureCollection",
         "title": view.title,
         "source": view.page.source,
-        "reviewed_on": view.page.reviewed_on.isoformat(),
+        "reviewed_on": view.page.reviewed_on.isoformat() if view.page.reviewed_on is not None else None,
         "features": features,
     }
     points = [f["geometry"]["coordinates"] for f in features if f["geometry"]]
@@ -155,14 +170,39 @@ def _description_html(view: View, org: Organization) -> str:
     return "<br>".join(lines)
 
 
+# Characters XML 1.0 allows (§2.2); everything else cannot be written, not even as a reference.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """Text an XML 1.0 document can hold: line breaks as LF, unwritable characters as U+FFFD."""
+    return _NOT_XML.sub(REPLACEMENT, value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _make_xml_safe(element: ET.Element) -> bool:
+    """Make every text and attribute under `element` writable; True if a character was replaced."""
+    replaced = False
+    for node in element.iter():
+        for name in ("text", "tail"):
+            value = getattr(node, name)
+            if value:
+                replaced |= bool(_NOT_XML.search(value))
+                setattr(node, name, xml_text(value))
+        for key, value in node.attrib.items():
+            replaced |= bool(_NOT_XML.search(value))
+            node.set(key, xml_text(value))
+    return replaced
+
+
 def to_kml(view: View) -> bytes:
     ET.register_namespace("", KML_NS)
     q = lambda tag: f"{{{KML_NS}}}{tag}"  # noqa: E731
     kml = ET.Element(q("kml"))
     document = ET.SubElement(kml, q("Document"))
     ET.SubElement(document, q("name")).text = view.title
-    ET.SubElement(document, q("description")).text = html.escape(
-        f"Source: {view.page.source}. Contact details as of {view.page.reviewed_on.isoformat()}; confirm before use.")
+    document_description = ET.SubElement(document, q("description"))
+    document_description.text = html.escape(
+        f"Source: {view.page.source}. Contact details as of {_reviewed(view)}; confirm before use.")
     for code, colour in _KML_COLOURS.items():
         style = ET.SubElement(document, q("Style"), id=f"focus-{code}")
         icon_style = ET.SubElement(style, q("IconStyle"))
@@ -171,7 +211,8 @@ def to_kml(view: View) -> bytes:
         placemark = ET.SubElement(document, q("Placemark"), id=org.id)
         ET.SubElement(placemark, q("name")).text = org.name
         ET.SubElement(placemark, q("address")).text = org.one_line_address
-        ET.SubElement(placemark, q("description")).text = _description_html(view, org)
+        description = ET.SubElement(placemark, q("description"))
+        description.text = _description_html(view, org)
         first = next((f for f in org.focus if f in _KML_COLOURS), "general")
         ET.SubElement(placemark, q("styleUrl")).text = f"#focus-{first}"
         extended = ET.SubElement(placemark, q("ExtendedData"))
@@ -183,16 +224,36 @@ def to_kml(view: View) -> bytes:
         if org.has_point:
             point = ET.SubElement(placemark, q("Point"))
             ET.SubElement(point, q("coordinates")).text = f"{org.longitude:.6f},{org.latitude:.6f},0"
+        if _make_xml_safe(placemark):
+            description.text += "<br>" + html.escape(UNWRITABLE_NOTE)
+            note = ET.SubElement(extended, q("Data"), name="export_note")
+            ET.SubElement(note, q("value")).text = UNWRITABLE_NOTE
+    if _make_xml_safe(document):
+        document_description.text += " " + html.escape(UNWRITABLE_NOTE.replace("this listing", "this file"))
     ET.indent(kml)
     return ET.tostring(kml, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 # --- vCard ------------------------------------------------------------------------------
 
+# RFC 6350 §3.3: a value is WSP, non-ASCII or visible ASCII; line breaks travel as "\\n".
+_NOT_VCARD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def vcard_text(text: str) -> str:
+    """Text a vCard can hold: control characters it cannot carry become U+FFFD."""
+    return _NOT_VCARD.sub(REPLACEMENT, text)
+
+
 def vcard_escape(text: str) -> str:
     """RFC 6350 §3.4: backslash, comma, semicolon and newline in TEXT values."""
-    return (text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return (vcard_text(text).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def vcard_uri(uri: str) -> str:
+    """A URI value (URL, TEL): its commas escaped, since vobject and others split a value there."""
+    return uri.replace(",", "\\,")
 
 
 def fold(line: str, limit: int = 75) -> str:
@@ -211,6 +272,10 @@ def fold(line: str, limit: int = 75) -> str:
     return "\r\n ".join(parts)
 
 
+def _uri(link: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    return lambda value: (uri := link(value)) and vcard_uri(uri)
+
+
 def _vcard(view: View, org: Organization) -> list[str]:
     lines = ["BEGIN:VCARD", "VERSION:4.0", "KIND:org",
              f"UID:urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'dystonia-atlas:' + org.id)}",
@@ -223,11 +288,11 @@ def _vcard(view: View, org: Organization) -> list[str]:
     # (property, label, value, check): check gives the value a property may hold, or None when the
     # published value is not valid; then it goes into NOTE as written instead.
     contact_properties = (
-        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.phone, contacts.tel_link),
-        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.toll_free, contacts.tel_link),
-        ("TEL;VALUE=uri;TYPE=fax,work", "Fax", org.fax, contacts.tel_link),
+        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.phone, _uri(contacts.tel_link)),
+        ("TEL;VALUE=uri;TYPE=voice,work", "Phone", org.toll_free, _uri(contacts.tel_link)),
+        ("TEL;VALUE=uri;TYPE=fax,work", "Fax", org.fax, _uri(contacts.tel_link)),
         ("EMAIL;TYPE=work", "Email", org.email, lambda v: (e := contacts.normalize_email(v)) and vcard_escape(e)),
-        ("URL", "Website", org.website, contacts.website_link),
+        ("URL", "Website", org.website, _uri(contacts.website_link)),
     )
     unusable = []
     for prop, label, value, check in contact_properties:
@@ -241,8 +306,10 @@ def _vcard(view: View, org: Organization) -> list[str]:
         lines.append(f"GEO:geo:{org.latitude:.6f},{org.longitude:.6f}")
     if org.focus:
         lines.append("CATEGORIES:" + ",".join(vcard_escape(label) for label in _focus_labels(org)))
-    note = [f"From {view.page.source or 'the published page'}, last reviewed {view.page.reviewed_on.isoformat()}; "
+    note = [f"From {view.page.source or 'the published page'}, last reviewed {_reviewed(view)}; "
             "confirm before use.", *unusable, *(f"Data note: {n}" for n in _data_notes(org))]
+    if any(_NOT_VCARD.search(text) for text in (org.name, org.street, org.city, org.state, org.postal_code, org.country, *note)):
+        note.append(UNWRITABLE_NOTE)
     lines.append("NOTE:" + vcard_escape("\n".join(note)))
     lines += ["PRODID:-//Dystonia Atlas//EN", "END:VCARD"]
     return lines

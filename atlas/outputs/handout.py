@@ -9,10 +9,16 @@ Data is written as literal text (fpdf2's Markdown and HTML features are never us
 holding `<script>`, `**` or `{{…}}` prints exactly as written. Links go through `atlas.links`
 like everywhere else in the app: a value that is not a valid phone number, email address or
 web address is printed as written and is never a link.
+
+No character is dropped silently. The type is DejaVu Sans, with STIX General (both bundled with
+matplotlib) as a fallback for what DejaVu lacks, such as mathematical letters (U+1D400…). A
+character neither font can draw (Chinese, Japanese and Korean script, most emoji) is printed as
+□, and the footer then says that some characters could not be printed.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -23,6 +29,7 @@ from pathlib import Path
 
 import matplotlib
 import segno
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from atlas.directory.view import View
@@ -80,7 +87,14 @@ LINK = (0, 70, 150)  # dark enough to print well in greyscale, blue enough to lo
 
 FONT = "DejaVu"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+FALLBACK_FONT = "STIX"
+_FALLBACK_FILES = {"": "STIXGeneral.ttf", "B": "STIXGeneralBol.ttf", "I": "STIXGeneralItalic.ttf"}
+FONT_FOLDER = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+MISSING_GLYPH = "\u25a1"  # □, drawn in place of a character no bundled font has
+MISSING_NOTE = (f"Some characters could not be printed and are shown as {MISSING_GLYPH}: "
+                "open the link at the top of this page to read them.")
+# Control characters, and line and paragraph separators: no glyph, so a space (they only ever separate).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -100,6 +114,41 @@ def _plain(text: str) -> str:
     """Text as written, minus what a PDF text line cannot hold (control characters, lone surrogates)."""
     text = str(text).encode("utf-8", "replace").decode("utf-8")
     return _CONTROL_CHARACTERS.sub(" ", text).strip()
+
+
+@functools.cache
+def _characters(file_name: str) -> frozenset[int]:
+    """The code points a font file can draw (read once per process; only the cmap table is parsed)."""
+    with TTFont(FONT_FOLDER / file_name, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+class _Printable:
+    """Maps text to what the fonts can draw, remembering whether anything needed the fallback
+    font or had to be shown as □, so the sheet can be set up (and the note added) to match."""
+
+    def __init__(self):
+        # Drawn by the main font in every style; otherwise by some style of either font, as a fallback.
+        self.main = frozenset.intersection(*(_characters(f) for f in _FONT_FILES.values()))
+        self.fallback = frozenset().union(*(_characters(f) for f in (*_FONT_FILES.values(), *_FALLBACK_FILES.values())))
+        self.needs_fallback = False
+        self.replaced = False
+
+    def __call__(self, text: str) -> str:
+        if text.isascii():
+            return text
+        shown = []
+        for char in text:
+            code = ord(char)
+            if code in self.main:
+                shown.append(char)
+            elif code in self.fallback:
+                self.needs_fallback = True
+                shown.append(char)
+            else:
+                self.replaced = True
+                shown.append(MISSING_GLYPH)
+        return "".join(shown)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -154,11 +203,17 @@ class _Sheet:
     """One fpdf2 page with the handout's fonts, measured and drawn with the same calls so a
     measured height is the height that will be printed."""
 
-    def __init__(self, view: View, generated_on: date):
+    def __init__(self, view: View, generated_on: date, *, fallback: bool = False, note: bool = False):
         pdf = FPDF(orientation="portrait", unit="pt", format="letter")
-        fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
         for style, file_name in _FONT_FILES.items():
-            pdf.add_font(FONT, style, fonts / file_name)
+            pdf.add_font(FONT, style, FONT_FOLDER / file_name)
+        if fallback:  # only when needed: loading it costs a noticeable fraction of a second
+            for style, file_name in _FALLBACK_FILES.items():
+                pdf.add_font(FALLBACK_FONT, style, FONT_FOLDER / file_name)
+            # The main font's other styles come first: bold lacks a few characters regular has.
+            pdf.set_fallback_fonts([FONT, FALLBACK_FONT], exact_match=False)
+        self.printable = _Printable()
+        self.note = note
         pdf.alias_nb_pages(None)  # otherwise "{nb}" in the data would print as the page count
         pdf.set_auto_page_break(False)  # a second page is never wanted; the layout makes room instead
         pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -181,7 +236,8 @@ class _Sheet:
         for paragraph in paragraphs:
             line_height = self._use(paragraph, size)
             total += paragraph.space_before * size
-            lines = self.pdf.multi_cell(width, line_height, paragraph.text, align="L", dry_run=True, output="LINES")
+            lines = self.pdf.multi_cell(width, line_height, self.printable(paragraph.text), align="L", dry_run=True,
+                                        output="LINES")
             total += max(1, len(lines)) * line_height
         return total
 
@@ -191,7 +247,8 @@ class _Sheet:
         for paragraph in paragraphs:
             line_height = self._use(paragraph, size)
             # A break drops at most one space per line, so each line holds at most width + a space.
-            lines = math.ceil(self.pdf.get_string_width(paragraph.text) / (width + self.pdf.get_string_width(" ")))
+            text_width = self.pdf.get_string_width(self.printable(paragraph.text))
+            lines = math.ceil(text_width / (width + self.pdf.get_string_width(" ")))
             total += paragraph.space_before * size + max(1, lines) * line_height
         return total
 
@@ -201,7 +258,7 @@ class _Sheet:
             line_height = self._use(paragraph, size)
             y += paragraph.space_before * size
             self.pdf.set_xy(x, y)
-            self.pdf.multi_cell(width, line_height, paragraph.text, align="L", link=paragraph.link,
+            self.pdf.multi_cell(width, line_height, self.printable(paragraph.text), align="L", link=paragraph.link,
                                 new_x="LEFT", new_y="NEXT")
             y = self.pdf.get_y()
         return y
@@ -243,16 +300,21 @@ def _draw_header(sheet: _Sheet, view: View, url: str) -> float:
     return max(text_bottom, qr_bottom)
 
 
-def _footer_paragraphs(view: View, generated_on: date) -> list[_Paragraph]:
+def _footer_paragraphs(view: View, generated_on: date, note: bool) -> list[_Paragraph]:
     page = view.page
     source = _shorten(_plain(page.source), 300) or "not stated"
-    return [
+    reviewed = (f"Last reviewed {long_date(page.reviewed_on)}. Addresses, phone numbers and emails date from then"
+                if page.reviewed_on is not None else
+                "The page gives no review date. Addresses, phone numbers and emails may be old")
+    paragraphs = [
         _Paragraph(f"Source: {source}", 0.75, "", MUTED),
-        _Paragraph(f"Last reviewed {long_date(page.reviewed_on)}. Addresses, phone numbers and emails date from "
-                   "then and may have changed: confirm them before relying on them.", 0.75, "B", MUTED),
+        _Paragraph(f"{reviewed} and may have changed: confirm them before relying on them.", 0.75, "B", MUTED),
         _Paragraph(f"Generated {long_date(generated_on)} by {CREATOR}. Not medical advice: ask your doctor "
                    "or health care provider about your condition.", 0.75, "", MUTED),
     ]
+    if note:
+        paragraphs.insert(0, _Paragraph(MISSING_NOTE, 0.75, "B"))
+    return paragraphs
 
 
 def _fill_in_order(heights: Iterable[float], columns: int, column_height: float, gap: float) -> list[int]:
@@ -355,15 +417,23 @@ def render_handout(view: View, *, url: str, generated_on: date | None = None) ->
     if checked is None or not checked.lower().startswith(("http://", "https://")):
         raise ExportError(f"the handout links to the app, so the URL must be an http(s) address, not {url!r}")
     generated_on = generated_on or date.today()
-    sheet = _Sheet(view, generated_on)
+    sheet = _render(view, url, generated_on)
+    if sheet.printable.needs_fallback or sheet.printable.replaced:
+        # Drawn again, now knowing what the text holds: with the fallback font, with the note.
+        sheet = _render(view, url, generated_on, fallback=sheet.printable.needs_fallback,
+                        note=sheet.printable.replaced)
+    return bytes(sheet.pdf.output())
 
+
+def _render(view: View, url: str, generated_on: date, *, fallback: bool = False, note: bool = False) -> _Sheet:
+    sheet = _Sheet(view, generated_on, fallback=fallback, note=note)
     header_bottom = _draw_header(sheet, view, url)
     sheet.rule(header_bottom + 6)
 
-    footer = _footer_paragraphs(view, generated_on)
+    footer = _footer_paragraphs(view, generated_on, note)
     footer_top = PAGE_HEIGHT - MARGIN - sheet.height(footer, CONTENT_WIDTH, 10.0)
     sheet.rule(footer_top - 6)
     sheet.draw(footer, MARGIN, footer_top, CONTENT_WIDTH, 10.0)
 
     _draw_organizations(sheet, view, header_bottom + 14, footer_top - 14)
-    return bytes(sheet.pdf.output())
+    return sheet
