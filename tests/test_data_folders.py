@@ -339,8 +339,9 @@ def source_pages(draw) -> str:
 
     def value(may_be_long: bool = True) -> str:
         text = _ONE_LINE(draw(_TEXT))
-        if may_be_long:  # headings are at most 200 characters, by the page format
-            values.append(text)
+        if may_be_long:  # headings are at most 200 characters, by the page format; a marker shows where
+            values.append(f"\x01LONG{len(values)}\x01")
+            return text + values[-1]
         return text
 
     title = "What is dystonia " + value(False).replace("?", "") + "?"
@@ -358,10 +359,9 @@ def source_pages(draw) -> str:
         parts.append("\n".join(lines))
     parts += ["Source: " + value(), "Last reviewed on: 11/20/2012"]
     text = "\n\n".join(parts) + "\n"
-    if draw(st.booleans()):  # one very long value, in a place chosen at random
-        target = draw(st.sampled_from([v for v in values if v] or [""]))
-        text = text.replace(target, target + draw(_LONG), 1) if target else text.replace(
-            "Street ", "Street " + draw(_LONG), 1)
+    chosen = draw(st.sampled_from(values)) if values and draw(st.booleans()) else None
+    for marker in values:  # one very long value, in a place chosen at random; the other markers go
+        text = text.replace(marker, draw(_LONG) if marker == chosen else "", 1)
     return text
 
 

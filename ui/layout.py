@@ -56,8 +56,7 @@ def sections(page: Page) -> None:
     for index, section in enumerate(page.sections):
         if index > 0 or section.heading != page.title:
             st.header(md(section.heading), anchor=False)
-        blocks = section.blocks() if hasattr(section, "blocks") else [("paragraph", p) for p in section.body.split("\n\n")]
-        for kind, content in blocks:
+        for kind, content in section.blocks():
             if kind == "list":
                 st.markdown("\n".join(f"- {md(item)}" for item in content))
             else:

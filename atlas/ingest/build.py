@@ -26,7 +26,7 @@ from atlas.errors import AtlasError, DataDirError, DataError, OverridesError, So
 from atlas.geocode import default_geocoder, geocode_organization
 from atlas.ingest.files import ORGANIZATIONS_FILE, PAGE_FILE, load_built, organizations_to_csv, page_to_json
 from atlas.ingest.quality import organization_flags, page_flags
-from atlas.ingest.source import parse_page, read_source
+from atlas.ingest.source import SOURCE_SUFFIXES, parse_page, read_source
 from atlas.ingest.tags import Overrides, assign_focus, assign_service_area
 from atlas.model import Organization, Page
 
@@ -80,8 +80,8 @@ def build_files(source: str | Path, out_dir: str | Path, *, geocoder: Geocoder |
 # is wrong with it (missing, unreadable, a broken or looping link, a damaged file) ends in a
 # `DataDirError` with a problem and a fix, never in a traceback.
 
-BUILD_HINT = "python -m atlas build <source page>.txt --out <folder>"
-_SIGNED_SUFFIXES = (".json", ".csv", ".txt")
+BUILD_HINT = "python -m atlas build <source page (.txt or .html)> --out <folder>"
+_SIGNED_SUFFIXES = (".json", ".csv", *SOURCE_SUFFIXES)
 
 
 def _file_key(entry: os.DirEntry) -> tuple:
@@ -124,7 +124,7 @@ def _app_user() -> str:
 
 def _check_folder(folder: Path) -> list[str]:
     """The names in a data folder, or a DataDirError saying why it cannot be used."""
-    fix_setting = "Set ATLAS_DATA_DIR to a folder that holds a source page (*.txt) or built files."
+    fix_setting = "Set ATLAS_DATA_DIR to a folder that holds a source page (.txt, .html or .htm) or built files."
     try:
         info = os.stat(folder)
     except ValueError:
@@ -187,10 +187,10 @@ def _check_file(path: Path, fix: str) -> None:
 
 
 def source_pages(folder: Path, names: list[str] | None = None) -> list[Path]:
-    """The candidate source pages in a folder: every `*.txt` entry, broken ones included so that
+    """The candidate source pages in a folder: every `.txt`, `.html` or `.htm` entry, broken ones included so that
     they are reported rather than ignored; hidden files (editor and macOS litter) are not pages."""
     names = os.listdir(folder) if names is None else names
-    return sorted(folder / name for name in names if name.endswith(".txt") and not name.startswith(".")
+    return sorted(folder / name for name in names if name.lower().endswith(SOURCE_SUFFIXES) and not name.startswith(".")
                   and not os.path.isdir(folder / name))
 
 
@@ -216,7 +216,7 @@ def open_data_dir(folder: str | Path, *, as_of: date | None = None) -> Directory
 
     pages = source_pages(folder, names)
     if not pages:
-        raise DataDirError(f"{folder} holds no data: neither a source page (*.txt) nor page.json and "
+        raise DataDirError(f"{folder} holds no data: neither a source page (.txt, .html or .htm) nor page.json and "
                            "organizations.csv.",
                            "Copy a source page such as dystonias.txt into it, or point ATLAS_DATA_DIR elsewhere.")
     if len(pages) > 1:
@@ -224,7 +224,7 @@ def open_data_dir(folder: str | Path, *, as_of: date | None = None) -> Directory
         raise DataDirError(f"{folder} holds several source pages ({shown}); the atlas shows one page.",
                            "Keep one source page in the folder, or build the one you want.")
     page_format = ("Check that it follows the page format (a title question, sections, contact blocks, "
-                   "a Source: line and a 'last reviewed on' date).")
+                   "then the organizations' contact blocks; a Source: line and a review date are optional).")
     _check_file(pages[0], page_format)
     if OVERRIDES_FILE in names:
         _check_file(folder / OVERRIDES_FILE, "Fix or remove overrides.csv.")

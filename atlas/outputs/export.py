@@ -29,8 +29,8 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from atlas.directory.view import View
 from atlas.errors import ExportError
 from atlas.ingest import contacts
 from atlas.ingest.quality import FLAGS
@@ -38,6 +38,9 @@ from atlas.ingest.regions import region_name
 from atlas.ingest.tags import focus_label
 from atlas.model import Organization
 from atlas.text import neutralize
+
+if TYPE_CHECKING:  # the command line imports FORMATS on every run; pandas stays out of that
+    from atlas.directory.view import View
 
 
 @dataclass(frozen=True)

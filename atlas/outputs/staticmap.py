@@ -243,7 +243,8 @@ def _draw_title(figure, title: str, width_in: float) -> None:
 def footer_lines(view: View) -> tuple[str, str]:
     """Where the data came from and how old it is; kept apart from drawing so it can be checked as text."""
     source = _one_line(view.page.source) or "not stated"
-    facts = [f"Contact details as of {long_date(view.page.reviewed_on)}"]
+    reviewed = view.page.reviewed_on
+    facts = [f"Contact details as of {long_date(reviewed)}" if reviewed else "Review date of the page unknown"]
     unlocated = sum(1 for org in view.organizations if not _has_finite_point(org))
     if unlocated:
         facts.append(f"{unlocated} not shown: no location")
