@@ -15,7 +15,9 @@ from atlas.directory.request import ViewRequest
 from atlas.directory.view import View, select_view
 from atlas.geocode import build_geocoder
 from atlas.ingest.build import signature
+from atlas.outputs import mapview
 from atlas.outputs.cards import Card, organization_card
+from atlas.outputs.mapview import MapSpec, Origin
 from atlas.settings import data_dir, geocoder_settings
 
 
@@ -30,7 +32,13 @@ def _load(folder: str, version: tuple) -> Atlas:
 def load() -> Atlas:
     """Raises atlas.errors.DataDirError when the folder cannot be used."""
     folder = data_dir()
-    return _load(str(folder), signature(folder))
+    version = signature(folder)
+    st.session_state["_atlas_version"] = repr(version)  # the cache key of everything derived this run
+    return _load(str(folder), version)
+
+
+def _version() -> str:
+    return st.session_state.get("_atlas_version") or repr(signature(data_dir()))
 
 
 def page() -> Atlas:
@@ -58,16 +66,43 @@ def geocoder():
     return _geocoder(geocoder_settings())
 
 
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _view(_atlas: Atlas, key: str, _request: ViewRequest) -> View:
+    return select_view(_atlas, _request, geocoder())
+
+
 def view(atlas: Atlas, request: ViewRequest) -> View:
-    return select_view(atlas, request, geocoder())
+    """The one view of this rerun. Views are read-only and the same request gives the same view, so
+    they are shared: a rerun that asks again (a click elsewhere on the page) reuses it."""
+    shown = _view(atlas, f"{_version()}|{request!r}|{geocoder_settings()!r}", request)
+    located = shown.located
+    if located is not None and (located.problem == "unavailable" or located.note):
+        _view.clear()  # an online geocoder's outage is not an answer to keep: ask again next time
+    return shown
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _map_spec(_view: View, key: str, selected: str | None, basemap: bool, height: int, width: int,
+              origin_radius: bool) -> MapSpec:
+    place = _view.origin
+    origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
+                                               _view.request.radius_mi if origin_radius else None)
+    return mapview.map_spec(_view.atlas.frame.take(_view.rows), origin=origin, selected_id=selected, basemap=basemap,
+                    height=height, width=width)
+
+
+def map_spec(view: View, *, selected: str | None, basemap: bool, height: int, width: int,
+             origin_radius: bool = True) -> MapSpec:
+    """The map of a view, built once per view and display size."""
+    return _map_spec(view, f"{_version()}|{view.request!r}|{geocoder_settings()!r}", selected, bool(basemap),
+                     height, width, origin_radius)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
-def _card(_atlas: Atlas, folder_version: tuple, org_id: str, report_to: str, page_url: str) -> Card:
+def _card(_atlas: Atlas, folder_version: str, org_id: str, report_to: str, page_url: str) -> Card:
     return organization_card(_atlas.organization(org_id), report_to=report_to, page_url=page_url)
 
 
 def card(atlas: Atlas, org_id: str, *, report_to: str, page_url: str) -> Card:
     """An organization's detail card, worked out once per organization and data version."""
-    folder = data_dir()
-    return _card(atlas, signature(folder), org_id, report_to, page_url)
+    return _card(atlas, _version(), org_id, report_to, page_url)

@@ -17,7 +17,7 @@ from atlas.directory.view import View, names_matching
 from atlas.ingest.regions import region_name
 from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.outputs.cards import Card
-from atlas.outputs.mapview import POINT_LIMIT, Origin, build_deck, clusters, describe, focus_codes, legend, map_points
+from atlas.outputs.mapview import legend
 from atlas.settings import report_email
 from atlas.text import escape_markdown as md
 from atlas.text import markdown_code, markdown_link
@@ -111,42 +111,40 @@ def _on_map_select(chart_key: str, target_key: str | None) -> None:
 def organization_map(view: View, *, key: str, select_into: str | None = None, height: int = 460,
                      width: int = 460, origin_radius: bool = True) -> None:
     """`width`: the map's likely width in pixels on a laptop, so the first view fits every point."""
-    shown = view.atlas.frame.iloc[view.rows]
-    place = view.origin
-    origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
-                                               view.request.radius_mi if origin_radius else None)
-    located = int(shown["latitude"].notna().sum())
-    grouped = located > POINT_LIMIT
-    points = clusters(shown) if grouped else map_points(shown)
-    selected = view.selected_organization.id if view.selected is not None and not grouped else None
-    deck = build_deck(points, origin=origin, selected_id=selected, grouped=grouped,
-                      basemap=st.session_state.get("basemap", False), height=height, width=width)
-    alt = describe(points, origin, grouped=grouped)
-    selectable = grouped or select_into
-    if selectable:
-        st.pydeck_chart(deck, key=key, on_select=partial(_on_map_select, key, select_into),
-                        selection_mode="single-object", height=height, alt=alt)
+    spec = data.map_spec(view, selected=view.selected_organization.id if view.selected is not None else None,
+                         basemap=st.session_state.get("basemap", False), height=height, width=width,
+                         origin_radius=origin_radius)
+    if spec.grouped or select_into:
+        st.pydeck_chart(spec.deck, key=key, on_select=partial(_on_map_select, key, select_into),
+                        selection_mode="single-object", height=height, alt=spec.alt)
     else:
-        st.pydeck_chart(deck, key=key, height=height, alt=alt)
-    if grouped:
-        st.caption(f"{located:,} organizations are grouped by area: click a circle to zoom in to it.")
-    st.html(legend_html(focus_codes(shown)))
+        st.pydeck_chart(spec.deck, key=key, height=height, alt=spec.alt)
+    if spec.grouped:
+        st.caption(f"{spec.located:,} organizations are grouped by area: click a circle to zoom in to it.")
+    st.html(legend_html(set(spec.codes)))
 
 
 # --- table ------------------------------------------------------------------------------
 
 COLUMN_CONFIG = {
-    "Organization": st.column_config.TextColumn("Organization", width="large"),
-    "Focus": st.column_config.TextColumn("Focus", width="medium"),
-    "Location": st.column_config.TextColumn("Location"),
-    "Phone": st.column_config.LinkColumn("Phone", display_text=r"tel:\+(?:1-)?(.+)",
+    # Organization and Focus together fit the narrowest table (Overview's, beside the page text, about
+    # 490 px at 1366 px); long names wrap at a word rather than being cut (see TABLE_ROW_HEIGHT).
+    "Organization": st.column_config.TextColumn("Organization", width=270),
+    "Focus": st.column_config.TextColumn("Focus", width=170),  # "Torticollis, General" on one line
+    "Location": st.column_config.TextColumn("Location", width=190),
+    "Phone": st.column_config.LinkColumn("Phone", display_text=r"tel:\+(?:1-)?(.+)", width=120,
                                          help="Opens your phone app (tel: link)"),
-    "Email": st.column_config.LinkColumn("Email", display_text=r"mailto:(.+)"),
-    "Website": st.column_config.LinkColumn("Website", display_text=r"https?://(?:www\.)?([^/?#]+)"),
-    "Data notes": st.column_config.TextColumn("Data notes", help="See 'About the data' for what each note means"),
-    "Miles": st.column_config.NumberColumn("Miles", format="%.0f"),
-    "Km": st.column_config.NumberColumn("Km", format="%.0f"),
+    "Email": st.column_config.LinkColumn("Email", display_text=r"mailto:(.+)", width=230),
+    "Website": st.column_config.LinkColumn("Website", display_text=r"https?://(?:www\.)?([^/?#]+)", width=190),
+    "Data notes": st.column_config.TextColumn("Data notes", width=190,
+                                              help="See 'About the data' for what each note means"),
+    "Miles": st.column_config.NumberColumn("Miles", format="%.0f", width=70),
+    "Km": st.column_config.NumberColumn("Km", format="%.0f", width=70),
 }
+
+
+TABLE_ROW_HEIGHT = 65  # over 4rem, so Streamlit wraps long text at a word instead of cutting it
+CARD_LIST_LIMIT = 50  # a phone shows this many organizations as cards; the rest are in the table and CSV
 
 
 def _on_table_select(table_key: str, target_key: str) -> None:
@@ -157,15 +155,54 @@ def _on_table_select(table_key: str, target_key: str) -> None:
 
 
 def organization_table(view: View, *, key: str, select_into: str | None = None) -> None:
+    """The view's organizations: a dataframe on a wide screen, a short list of cards on a phone.
+
+    Both are drawn; a static CSS media query shows one. The list reads only the first rows, so a
+    table of 100,000 rows costs no more than one of 50.
+    """
     rows = view.table()
     st.session_state[f"{key}__ids"] = rows["id"].to_numpy()
+    # Static CSS, no data in it: below 640 px the card list replaces the dataframe, which would
+    # otherwise scroll sideways.
+    st.html("""<style>
+[class*="-atlas-cards"] { display: none; }
+@media (max-width: 640px) {
+  [class*="-atlas-grid"] { display: none; }
+  [class*="-atlas-cards"] { display: flex; }
+}
+</style>""")
+    # A short table is shown whole; a long one scrolls inside ten rows' height.
+    height = TABLE_ROW_HEIGHT * min(max(len(rows), 1), 10) + 38
     options = dict(column_config=COLUMN_CONFIG, column_order=view.table_columns, hide_index=True, key=key,
-                   width="stretch")
-    if select_into:
-        st.dataframe(rows, on_select=partial(_on_table_select, key, select_into), selection_mode="single-row",
-                     **options)
-    else:
-        st.dataframe(rows, **options)
+                   width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
+    with st.container(key=f"{key}-atlas-grid"):
+        if select_into:
+            st.dataframe(rows, on_select=partial(_on_table_select, key, select_into), selection_mode="single-row",
+                         **options)
+        else:
+            st.dataframe(rows, **options)
+    with st.container(key=f"{key}-atlas-cards"):
+        shown = rows.iloc[:CARD_LIST_LIMIT]
+        miles = shown["Miles"].to_numpy() if "Miles" in shown else None
+        cards = []
+        for index, (name, focus, place, phone) in enumerate(
+                zip(shown["Organization"], shown["Focus"], shown["Location"], shown["Phone"])):
+            lines = [f"**{md(name)}**"]
+            facts = [md(f"{miles[index]:,.0f} miles")] if miles is not None else []
+            facts += [md(focus)] if isinstance(focus, str) and focus else []
+            lines += [" · ".join(facts)] if facts else []
+            lines += [md(place)] if isinstance(place, str) and place else []
+            # A phone link only from the prepared column, which holds nothing but allow-listed tel: links.
+            # Non-breaking hyphens keep the number on one line.
+            if isinstance(phone, str) and phone.startswith("tel:+"):
+                number = phone.removeprefix("tel:+").removeprefix("1-").replace("-", "\u2011")
+                lines.append(markdown_link(f"Call {number}", phone))
+            cards.append("  \n".join(lines))
+        if len(rows) > CARD_LIST_LIMIT:
+            cards.append(f"…and {len(rows) - CARD_LIST_LIMIT:,} more: see the full table on a larger screen or "
+                         "download the CSV.")
+        if cards:
+            st.markdown("\n\n".join(cards))
 
 
 # --- detail card ------------------------------------------------------------------------

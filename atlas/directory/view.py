@@ -118,13 +118,16 @@ class View:
 
     def table(self) -> pd.DataFrame:
         """The shown rows' display columns (prepared at load), with distances when ranked."""
-        shown = self.atlas.frame.iloc[self.rows]
-        table = pd.DataFrame({"id": shown["id"].to_numpy(),
-                              **{c: shown[c].to_numpy() for c in TABLE_COLUMNS}})
+        return self._table
+
+    @functools.cached_property
+    def _table(self) -> pd.DataFrame:
+        frame = self.atlas.frame
+        columns = {c: frame[c].take(self.rows).reset_index(drop=True) for c in ("id", *TABLE_COLUMNS)}
         if self.miles is not None:
-            table["Miles"] = np.round(self.miles, 1)
-            table["Km"] = np.round(self.miles * KM_PER_MILE, 1)
-        return table
+            columns["Miles"] = pd.Series(np.round(self.miles, 1))
+            columns["Km"] = pd.Series(np.round(self.miles * KM_PER_MILE, 1))
+        return pd.DataFrame(columns, copy=False)
 
     @property
     def table_columns(self) -> list[str]:

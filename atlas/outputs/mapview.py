@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import pydeck.bindings.deck
 from geopy import Point
 from geopy.distance import distance
 
@@ -49,6 +50,12 @@ CLUSTER_CELLS = 24      # cells across the longer side of what is shown
 COORDINATE_DECIMALS = 4  # about 11 m: finer than a marker at the closest zoom the map opens at
 CONTIGUOUS_US = (24.5, -124.8, 49.4, -66.9)  # south, west, north, east
 NATIONAL_SPAN_DEGREES = 20.0
+
+
+# pydeck tries to import its Jupyter widget on every Deck it makes; without ipywidgets the import
+# fails and is attempted (module code and all) again next time. The answer cannot change within a
+# process, so ask once: a map page's rerun no longer re-executes that module.
+pydeck.bindings.deck.has_jupyter_extra = functools.cache(pydeck.bindings.deck.has_jupyter_extra)
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,16 @@ class Origin:
     radius_mi: float | None = None
 
 
+class Deck(pdk.Deck):
+    """A Deck that turns itself into JSON once: Streamlit asks on every rerun, and a cached map's
+    layers never change."""
+
+    def to_json(self) -> str:
+        if getattr(self, "_json", None) is None:
+            self._json = super().to_json()
+        return self._json
+
+
 def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_id: str | None = None,
                basemap: bool = False, height: int = 500, width: int = 800, outlines: dict | str = OUTLINES_URL,
                grouped: bool = False) -> pdk.Deck:
@@ -253,13 +270,36 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
     # No basemap: map_provider=None with pydeck's own default map_style. Streamlit drops that
     # default, whereas a missing or None style makes it fetch Carto's street style from the internet.
     basemap_options = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
-    return pdk.Deck(
+    return Deck(
         layers=layers,
         initial_view_state=fit_view(lats, lons, width_px=width, height_px=height),
         **basemap_options,
         tooltip={"text": "{name}\n{place}\nFocus: {focus_label}"},
         height=height,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class MapSpec:
+    """Everything a map widget shows for one view: the deck, its text alternative, the legend's foci."""
+    deck: pdk.Deck
+    alt: str
+    codes: frozenset[str]
+    grouped: bool
+    located: int
+
+
+def map_spec(shown: pd.DataFrame, *, origin: Origin | None = None, selected_id: str | None = None,
+             basemap: bool = False, height: int = 500, width: int = 800) -> MapSpec:
+    """The map of the organizations in `shown` (rows of a prepared directory frame): one point each
+    up to POINT_LIMIT, grid cells above it."""
+    located = int(shown["latitude"].notna().sum())
+    grouped = located > POINT_LIMIT
+    points = clusters(shown) if grouped else map_points(shown)
+    deck = build_deck(points, origin=origin, selected_id=None if grouped else selected_id, grouped=grouped,
+                      basemap=basemap, height=height, width=width)
+    deck.to_json()  # worked out here, once, while the spec is cached
+    return MapSpec(deck, describe(points, origin, grouped=grouped), frozenset(focus_codes(shown)), grouped, located)
 
 
 ALT_TEXT_NAMES = 25  # the table beside every map lists the rest
