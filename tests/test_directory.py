@@ -8,7 +8,7 @@ from geopy.distance import great_circle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atlas.directory.distance import KM_PER_MILE, SpatialIndex, haversine_km, wider_radius
+from atlas.directory.distance import EARTH_RADIUS, KM_PER_MILE, SpatialIndex, haversine_km, wider_radius
 from atlas.directory.load import prepare
 from atlas.directory.request import ViewRequest
 from atlas.directory.view import filter_mask, select_view
@@ -49,6 +49,12 @@ def test_filters(atlas, request_, expected):
 
 def test_states(atlas):
     assert list(atlas.states) == ["CA", "IL", "MD", "NJ", "NY", "TX", "WI"]
+
+
+def test_earth_radius_is_geopys():
+    from geopy.distance import EARTH_RADIUS as GEOPY_RADIUS
+
+    assert EARTH_RADIUS == GEOPY_RADIUS
 
 
 def test_haversine_agrees_with_geopy_great_circle():

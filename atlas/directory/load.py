@@ -28,7 +28,6 @@ from phonenumbers import PhoneMetadata
 from atlas.directory.distance import SpatialIndex
 from atlas.errors import DataError
 from atlas.ingest import contacts
-from atlas.ingest.build import open_data_dir
 from atlas.ingest.files import LIST_SEPARATOR, ORGANIZATIONS_FILE, PAGE_FILE, read_page_json
 from atlas.ingest.quality import FLAGS
 from atlas.ingest.tags import FOCI, focus_label
@@ -119,6 +118,8 @@ def load_atlas(folder: str | Path) -> Atlas:
     if table is not None:
         page, frame = table
         return _prepare(page, frame, Records(frame))
+    from atlas.ingest.build import open_data_dir  # builds a lone page, or explains the folder's fault
+
     directory = open_data_dir(folder)
     return prepare(directory.page, directory.organizations)
 
