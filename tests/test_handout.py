@@ -266,3 +266,13 @@ def test_a_page_without_a_review_date_says_so(everything):
     page = everything.page.replace(reviewed_on=None)
     text = _text(_render(Shown(ViewRequest(), page, list(everything.organizations[:2]))))
     assert "gives no review date" in text and "confirm them" in text
+
+
+def test_a_handout_for_this_computer_prints_how_to_find_the_list_not_a_dead_link(directory):
+    """Without a public address the link would be http://localhost:…, which points nowhere on paper."""
+    view = view_of(directory.page, directory.organizations, ViewRequest(focus=("speech",)))
+    reader = _render(view, "http://localhost:8501/directory?focus=speech")
+    text = _text(reader)
+    assert _qr_payloads(reader) == [] and "localhost" not in text
+    assert "To find this list again, open Dystonia Atlas and choose:" in text
+    assert "Voice & speech and general dystonia groups" in text

@@ -10,6 +10,7 @@ import streamlit as st
 from atlas.directory.request import DEFAULT_PUBLIC_URL, view_url
 from atlas.directory.view import View
 from atlas.outputs.export import FORMATS, filename, render
+from atlas.outputs.handout import is_local
 from atlas.settings import public_url
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
@@ -40,6 +41,14 @@ def export_panel(view: View, *, key: str) -> None:
         if view.empty:
             st.info("Nothing to export: no organization is in this view. Widen the filters or the radius.")
             return
+        if not public_url():
+            where = "this computer's own address, which works only here" if is_local(url) else \
+                "the address this browser used"
+            st.warning(f"No public address is set, so the handout's link points to {where}"
+                       f"{': it prints how to find the list instead of a QR code' if is_local(url) else ''}. "
+                       "To print a link that works anywhere, start the app with ATLAS_PUBLIC_URL set to its "
+                       "public address, e.g. `ATLAS_PUBLIC_URL=https://atlas.example.org ./dev run`.",
+                       icon=":material/qr_code_2:")
         st.markdown(f"Download **{md(view.title)}** ({len(view):,} "
                     f"organization{'s' if len(view) != 1 else ''}):")
         columns = st.columns(3)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import matplotlib
 import segno
@@ -286,18 +287,31 @@ def _draw_header(sheet: _Sheet, view: View, url: str) -> float:
     if title != HEADING:
         paragraphs.append(_Paragraph(title, 1.25, "B", MUTED))
     paragraphs.append(_Paragraph(f"{count} organization{'s' if count != 1 else ''} listed", 0.9, "", MUTED))
+    for note in getattr(view, "notes", ()):  # e.g. the nearest group of a focus the list would lack
+        paragraphs.append(_Paragraph(_plain(note), 0.95, "B", space_before=0.3))
     summary = page_summary(view.page)
     if summary:
         paragraphs.append(_Paragraph(_plain(summary), 0.95, space_before=0.5))
     text_bottom = sheet.draw(paragraphs, MARGIN, MARGIN, left_width, 10.0)
 
     qr_x = PAGE_WIDTH - MARGIN - QR_COLUMN
+    if is_local(url):
+        # A link to this computer points nowhere once printed: say how to find the list instead.
+        caption = [_Paragraph("To find this list again, open Dystonia Atlas and choose:", 0.75, "", MUTED),
+                   _Paragraph(_shorten(_plain(view.title), 160), 0.75, "B")]
+        return max(text_bottom, sheet.draw(caption, qr_x, MARGIN, QR_COLUMN, 10.0))
     sheet.pdf.image(_qr_png(url), x=qr_x + (QR_COLUMN - QR_SIZE) / 2, y=MARGIN, w=QR_SIZE, h=QR_SIZE,
                     link=url, alt_text="QR code: " + url)
     caption = [_Paragraph("Scan or type this link to open the list online:", 0.65, "", MUTED),
                _Paragraph(_shorten(url, URL_SHOWN), 0.65, "", LINK, link=url)]
     qr_bottom = sheet.draw(caption, qr_x, MARGIN + QR_SIZE + 2, QR_COLUMN, 10.0)
     return max(text_bottom, qr_bottom)
+
+
+def is_local(url: str) -> bool:
+    """True for a link to this computer (localhost, 127.x, ::1, 0.0.0.0): useless on paper."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "0.0.0.0", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 def _footer_paragraphs(view: View, generated_on: date, note: bool) -> list[_Paragraph]:

@@ -116,3 +116,12 @@ def test_presenter_sets_the_city_for_the_near_scene():
     assert _titles(at) == ["Groups near Rockville, MD"]
     assert at.query_params["scene"] == "near" and at.query_params["near"] == "Rockville, MD"
     assert "American Speech-Language-Hearing Association (ASHA)" in texts(at)
+
+
+def test_without_a_public_address_the_export_panel_says_where_the_qr_code_points(monkeypatch):
+    monkeypatch.delenv("ATLAS_PUBLIC_URL", raising=False)
+    at = run_page("directory", {"focus": "speech"})
+    assert any("No public address is set" in w.value and "ATLAS_PUBLIC_URL" in w.value for w in at.warning)
+    monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org")
+    at = run_page("directory", {"focus": "speech"})
+    assert not any("No public address is set" in w.value for w in at.warning)
