@@ -8,13 +8,14 @@ from geopy.distance import geodesic
 from atlas.directory.load import prepare
 from atlas.outputs.mapview import (
     FOCUS_COLORS,
+    MAP_COLUMNS,
     OUTLINES_FILE,
     OUTLINES_URL,
-    MAP_COLUMNS,
     Origin,
     build_deck,
     describe,
     fit_view,
+    focus_codes,
     legend,
     map_points,
     point_style,
@@ -108,3 +109,22 @@ def test_the_outlines_are_loaded_by_url_from_the_bundled_file(directory):
     served = OUTLINES_FILE.parent / url.removeprefix("app/static/")
     assert json.loads(served.read_text(encoding="utf-8")) == state_outlines() and state_outlines()["features"]
     assert len(json.dumps(spec)) < 10_000
+
+
+def test_organizations_at_one_spot_carry_a_count(directory):
+    atlas = prepare(directory.page, directory.organizations)
+    frame = atlas.frame.copy()
+    frame.loc[1, ["latitude", "longitude"]] = frame.loc[0, ["latitude", "longitude"]].to_numpy()
+    frame.loc[2, ["latitude", "longitude"]] = frame.loc[0, ["latitude", "longitude"]].to_numpy()
+    deck = json.loads(build_deck(map_points(frame)).to_json())
+    counts = next(layer for layer in deck["layers"] if layer["id"] == "stacked-counts")
+    assert [row["count"] for row in counts["data"]] == ["×3"]
+    assert "stacked-counts" not in [layer["id"] for layer in json.loads(
+        build_deck(map_points(atlas.frame)).to_json())["layers"]]
+
+
+def test_the_legend_explains_only_the_foci_on_the_map(directory):
+    atlas = prepare(directory.page, directory.organizations)
+    speech_only = atlas.frame[atlas.frame["is_speech"] & ~atlas.frame["is_general"]]
+    assert focus_codes(speech_only) == {"speech"}
+    assert [e.code for e in legend(focus_codes(speech_only))] == ["speech"]

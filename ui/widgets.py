@@ -109,8 +109,8 @@ def _on_map_select(chart_key: str, target_key: str | None) -> None:
 
 
 def organization_map(view: View, *, key: str, select_into: str | None = None, height: int = 460,
-                     width: int = 460, origin_radius: bool = True) -> None:
-    """`width`: the map's likely width in pixels on a laptop, so the first view fits every point."""
+                     width: int = 360, origin_radius: bool = True) -> None:
+    """`width`: the narrowest the map is likely to be (a phone), so the first view fits every point."""
     spec = data.map_spec(view, selected=view.selected_organization.id if view.selected is not None else None,
                          basemap=st.session_state.get("basemap", False), height=height, width=width,
                          origin_radius=origin_radius)

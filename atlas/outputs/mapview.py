@@ -102,6 +102,16 @@ def map_points(frame: pd.DataFrame) -> pd.DataFrame:
     return points[MAP_COLUMNS].reset_index(drop=True)
 
 
+def stacked(points: pd.DataFrame) -> pd.DataFrame:
+    """Spots where several organizations share one point (a city or ZIP centre): where, and "×3"."""
+    if points.empty:
+        return pd.DataFrame(columns=["longitude", "latitude", "count"])
+    sizes = points.groupby(["longitude", "latitude"], sort=False).size()
+    sizes = sizes[sizes > 1]
+    return pd.DataFrame({"longitude": sizes.index.get_level_values(0), "latitude": sizes.index.get_level_values(1),
+                         "count": [f"×{n}" for n in sizes.to_numpy()]})
+
+
 def _short_count(count: int) -> str:
     return f"{count}" if count < 1000 else f"{count / 1000:.0f}k" if count >= 10_000 else f"{count / 1000:.1f}k"
 
@@ -262,6 +272,13 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
             get_position=["longitude", "latitude"], get_text="letter", get_size=12, size_units="'pixels'",
             get_color=[17, 17, 17], get_text_anchor="'middle'", get_alignment_baseline="'center'", font_weight=700,
             pickable=False))
+        stacks = stacked(points)
+        if len(stacks):  # several organizations at one spot: a count beside the marker says so
+            layers.append(pdk.Layer(
+                "TextLayer", data=stacks, id="stacked-counts", get_position=["longitude", "latitude"],
+                get_text="count", get_size=13, size_units="'pixels'", get_color=[17, 17, 17],
+                get_pixel_offset=[14, -14], get_text_anchor="'start'", get_alignment_baseline="'bottom'",
+                font_weight=700, background=True, get_background_color=[255, 255, 255, 230], pickable=False))
 
     if origin is None and lons and max(lons) - min(lons) > NATIONAL_SPAN_DEGREES:
         south, west, north, east = CONTIGUOUS_US  # a national spread reads best as the whole country
