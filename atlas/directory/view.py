@@ -234,8 +234,9 @@ def select_view(atlas: Atlas, request: ViewRequest, geocoder: Geocoder | None = 
                               limit=None if radius_km else RANK_LIMIT)
     rows, miles = ranked.rows, ranked.km / KM_PER_MILE
     fallback, suggestion = False, None
-    if radius_km is not None and rows.size == 0:
-        nearest = atlas.index.rank(place.latitude, place.longitude, mask, limit=FALLBACK_COUNT)
+    nearest = atlas.index.rank(place.latitude, place.longitude, mask, limit=FALLBACK_COUNT) \
+        if radius_km is not None and rows.size == 0 else None
+    if nearest is not None and nearest.rows.size:
         rows, miles, fallback = nearest.rows, nearest.km / KM_PER_MILE, True
         reach = float(miles[0]) if miles.size else None
         wider = wider_radius(request.radius_mi, reach, RADIUS_MAX)

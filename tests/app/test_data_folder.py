@@ -80,3 +80,36 @@ def test_several_source_pages_show_the_error_page(folder):
     shutil.copy(SOURCE, folder / "a.txt")
     shutil.copy(PAGES / "minimal.txt", folder / "b.txt")
     assert "several source pages" in _error_page(run_page())
+
+
+EVERY_PAGE = [(None, {}), ("directory", {}), ("nearby", {}), ("nearby", {"near": "60601"}),
+              ("nearby", {"near": "60601", "radius": "100", "focus": "speech"}), ("fit", {"area": "voice"}),
+              ("about", {}), ("present", {"present": "1"}), ("present", {"present": "1", "scene": "near"})]
+
+
+@pytest.mark.parametrize("page, params", EVERY_PAGE)
+def test_a_page_that_lists_no_organizations_keeps_every_page_working(folder, page, params):
+    """A saved copy cut short before its organizations: the sections show, and every page says plainly
+    that there is no organization, with empty maps and tables instead of errors."""
+    shutil.copy(PAGES / "essential_tremor_cut_short.txt", folder / "page.txt")
+    at = run_page(page, params)
+    assert not at.exception, [e.value for e in at.exception]
+    body = texts(at)
+    if page is None:
+        assert "Essential Tremor" in plain(at.title[0].value) and len(at.header) >= 2
+        assert "lists no organizations" in body and len(table(at)) == 0
+    if page in ("directory", "nearby") and not params:
+        assert "lists no organizations" in body
+    if page == "nearby" and params:
+        assert "no organizations" in body or "nothing to rank" in body
+    if page == "about":
+        assert "no listings to check" in body
+
+
+@pytest.mark.parametrize("name", ["essential_tremor_information_page.html", "essential_tremor_on_this_page.html"])
+def test_a_page_saved_from_a_browser_opens_like_its_text(folder, name):
+    shutil.copy(PAGES / name, folder / name)
+    at = run_page()
+    assert not at.exception and not at.error
+    assert "Essential Tremor" in plain(at.title[0].value)
+    assert len(table(at)) >= 1 and "<" not in texts(at).replace("\\<", "")
