@@ -12,7 +12,7 @@ import time
 import pytest
 import zipcodes
 
-from atlas.geocode import placefile
+from atlas.geocode import places
 from atlas.geocode.places import ZIP_PATTERN, ZipIndex, ZipRecord, normalize_city, zip_index
 from atlas.ingest import contacts
 from tests.conftest import ROOT, SOURCE
@@ -84,7 +84,7 @@ def test_place_names_are_the_fuzzy_matchers_table(index):
 def test_the_index_is_built_once_and_kept_on_disk(index):
     assert index.source.endswith(".sqlite3") and os.path.exists(index.source)
     name = os.path.basename(index.source)
-    assert name == f"places-{placefile.source_key()}.sqlite3"
+    assert name == f"places-{places.source_key()}.sqlite3"
     assert zipcodes.__version__ in name
 
 
@@ -108,43 +108,43 @@ def fake_zipcodes(monkeypatch):
         return [dict(row) for row in FAKE_ROWS]
 
     monkeypatch.setattr(zipcodes, "list_all", list_all)
-    monkeypatch.setattr(placefile, "source_key", lambda: "1-test-0000")
+    monkeypatch.setattr(places, "source_key", lambda: "1-test-0000")
     return calls
 
 
 def test_a_fresh_cache_is_built_then_reused(tmp_path, fake_zipcodes):
-    first = placefile.open_index(tmp_path)
+    first = places.open_index(tmp_path)
     assert first.lookup("11111").acceptable_cities == ("Test Town",)
     assert first.city_centroid("testville", "IL").latitude == 41.5  # the PO-box ZIP is not averaged in
-    second = placefile.open_index(tmp_path)
+    second = places.open_index(tmp_path)
     assert second.lookup("11112").kind == "PO BOX"
     assert len(fake_zipcodes) == 1  # read once, in one pass
     assert [p.name for p in tmp_path.iterdir()] == ["places-1-test-0000.sqlite3"]
 
 
 def test_a_new_zipcodes_gets_a_new_index_and_the_old_one_goes(tmp_path, fake_zipcodes, monkeypatch):
-    placefile.open_index(tmp_path)
-    monkeypatch.setattr(placefile, "source_key", lambda: "1-test-1111")
+    places.open_index(tmp_path)
+    monkeypatch.setattr(places, "source_key", lambda: "1-test-1111")
     FAKE_ROWS_NEW = [dict(FAKE_ROWS[0], city="Newville", acceptable_cities=[])]
     monkeypatch.setattr(zipcodes, "list_all", lambda: FAKE_ROWS_NEW)
-    assert placefile.open_index(tmp_path).lookup("11111").city == "Newville"
+    assert places.open_index(tmp_path).lookup("11111").city == "Newville"
     assert [p.name for p in tmp_path.iterdir()] == ["places-1-test-1111.sqlite3"]
 
 
 def test_the_key_follows_the_data_file_checksum(monkeypatch, tmp_path):
-    real = placefile.source_key()
+    real = places.source_key()
     copy = tmp_path / "data.so"
-    copy.write_bytes(placefile._data_files()[0].read_bytes() + b"patched")
-    monkeypatch.setattr(placefile, "_data_files", lambda: [copy])
-    patched = placefile.source_key()
+    copy.write_bytes(places._data_files()[0].read_bytes() + b"patched")
+    monkeypatch.setattr(places, "_data_files", lambda: [copy])
+    patched = places.source_key()
     assert patched != real and patched.split("-")[:2] == real.split("-")[:2]
 
 
 def test_a_damaged_index_is_rebuilt(tmp_path, fake_zipcodes):
-    placefile.open_index(tmp_path)
+    places.open_index(tmp_path)
     path = tmp_path / "places-1-test-0000.sqlite3"
     path.write_bytes(b"not a database at all" * 100)
-    assert placefile.open_index(tmp_path).lookup("11111").city == "Testville"
+    assert places.open_index(tmp_path).lookup("11111").city == "Testville"
     assert len(fake_zipcodes) == 2
 
 
@@ -153,22 +153,22 @@ def test_stale_temporary_files_of_killed_builders_are_removed(tmp_path, fake_zip
     fresh = tmp_path / ".places-1-test-0000.def.tmp"
     stale.write_bytes(b"half")
     fresh.write_bytes(b"half")
-    old = time.time() - 2 * placefile.STALE_TEMPORARY_SECONDS
+    old = time.time() - 2 * places.STALE_TEMPORARY_SECONDS
     os.utime(stale, (old, old))
-    placefile.open_index(tmp_path)
+    places.open_index(tmp_path)
     assert not stale.exists() and fresh.exists()  # a fresh one may belong to a builder still at work
 
 
 def test_an_unwritable_cache_folder_still_gives_an_index(tmp_path, fake_zipcodes):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    index = placefile.open_index(blocked)
+    index = places.open_index(blocked)
     assert index.lookup("11111").city == "Testville" and index.source == ""
 
 
 def _build(directory, ready):
     ready.wait()
-    index = placefile.open_index(directory)
+    index = places.open_index(directory)
     assert index.lookup("11111") is not None
     os._exit(0)
 

@@ -23,9 +23,9 @@ from atlas.directory.load import DISTANCE_COLUMNS, TABLE_COLUMNS, Atlas, prepare
 from atlas.directory.request import RADIUS_MAX, ViewRequest
 from atlas.errors import ViewError
 from atlas.geocode import LocateResult, Place, locate
-from atlas.ingest.regions import region_name
 from atlas.ingest.tags import FOCI, SPECIFIC_FOCI, focus_label
 from atlas.model import Organization, Page
+from atlas.regions import region_name
 
 FALLBACK_COUNT = 3      # the nearest offices shown when none is inside the radius
 RANK_LIMIT = 10_000     # a ranking longer than this is cut: nobody reads past the nearest ten thousand

@@ -3,7 +3,7 @@
     locate(query)  ->  CachedGeocoder -> GeocoderChain[ (Nominatim, opt-in) , OfflineZipGeocoder ]
 
 `OfflineZipGeocoder` subclasses geopy's `Geocoder` and answers from the ZIP centroids of the
-`zipcodes` package, read once into a place index on disk (`places`, `placefile`): no network,
+`zipcodes` package, read once into a place index on disk (`places`): no network,
 no key, the same answer every time. Anything that speaks geopy can use it, and an online
 geocoder can stand in front of it without other code changing. `default_geocoder()` is the
 chain the environment asks for (`atlas.settings`); the answer cache is in `cache`.
@@ -33,8 +33,8 @@ from atlas.geocode.adapter import NoNetworkAdapter
 from atlas.geocode.cache import CachedGeocoder
 from atlas.geocode.places import zip_index
 from atlas.geocode.suggest import same_name_places, suggest
-from atlas.ingest.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.model import Organization
+from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.settings import GeocoderSettings, geocoder_environment, geocoder_settings
 
 __all__ = [

@@ -11,9 +11,9 @@ from datetime import date
 
 from atlas.geocode.places import zip_index
 from atlas.ingest import contacts
-from atlas.ingest.regions import region_name
 from atlas.ingest.source import PO_BOX_PATTERN
 from atlas.model import Organization, Page
+from atlas.regions import region_name
 
 STALE_AFTER_YEARS = 3
 

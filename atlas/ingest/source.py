@@ -35,8 +35,8 @@ import phonenumbers
 from atlas.errors import SourceError
 from atlas.ingest import contacts, webpage
 from atlas.ingest.contacts import PO_BOX_PATTERN
-from atlas.ingest.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.model import LIST_ITEM_MARK, Organization, Page, Section
+from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 
 MAX_SOURCE_BYTES = 2_000_000
 MAX_WEB_PAGE_BYTES = 20_000_000  # a saved web page carries scripts and styles around its text

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atlas.errors import OverridesError
-from atlas.ingest.regions import REGION_NAME_PATTERN
+from atlas.regions import REGION_NAME_PATTERN
 
 # --- the override file ----------------------------------------------------------------------
 

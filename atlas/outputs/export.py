@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING
 from atlas.errors import ExportError
 from atlas.ingest import contacts
 from atlas.ingest.quality import FLAGS
-from atlas.ingest.regions import region_name
 from atlas.ingest.tags import focus_label
 from atlas.model import Organization
+from atlas.regions import region_name
 from atlas.text import neutralize
 
 if TYPE_CHECKING:  # the command line imports FORMATS on every run; pandas stays out of that
