@@ -4,12 +4,12 @@ from functools import partial
 
 import streamlit as st
 
-from atlas.errors import DataDirError
+from atlas.errors import AtlasError, DataDirError
 from ui import data, layout
 
 PRESENTING = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
 
-st.set_page_config(page_title="Dystonia Atlas", page_icon=":material/explore:", layout="wide",
+st.set_page_config(page_title="Dystonia Atlas", page_icon="🧭", layout="wide",
                    initial_sidebar_state="collapsed" if PRESENTING else "auto")
 
 try:
@@ -36,4 +36,7 @@ if current.url_path == "present" and not PRESENTING:
 if not PRESENTING:
     if layout.sidebar(atlas):
         st.switch_page(presentation, query_params={"present": "1"})
-current.run()
+try:
+    current.run()
+except AtlasError as error:  # bad input the core explains: a message, never a traceback
+    st.error(layout.md(str(error)), icon=":material/error:")

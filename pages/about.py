@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from atlas.ingest.quality import FLAGS, flag_details
+from atlas.ingest.quality import FLAGS
 from atlas.outputs.cards import PRECISION_TEXT
 from atlas.settings import data_dir
 from atlas.text import escape_markdown as md
@@ -39,10 +39,10 @@ if len(flagged_rows) > DETAILED:
                            for code, count in counts.most_common() if code in FLAGS))
     st.markdown(f"The first {DETAILED} listings with notes:")
 for row in flagged_rows[:DETAILED]:
-    org = atlas.organizations[row]
-    st.markdown(f"**{md(org.name)}**")
-    for code, detail in flag_details(org).items():
-        st.markdown(f"- *{md(FLAGS[code].title)}* (`{code}`): {md(detail)} {md(FLAGS[code].explanation)}")
+    card = data.card(atlas, atlas.organizations[row].id, report_to="", page_url="")  # worked out once
+    st.markdown(f"**{md(card.name)}**")
+    for note in card.notes:
+        st.markdown(f"- *{md(note.title)}* (`{note.code}`): {md(note.detail)} {md(note.explanation)}")
 if not len(flagged_rows):
     st.success("No data-quality notes: every listing passed every check." if len(atlas) else
                "This page lists no organizations, so there are no listings to check.")

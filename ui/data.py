@@ -13,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from atlas.directory.load import Atlas, load_atlas
 from atlas.directory.request import ViewRequest
 from atlas.directory.view import View, select_view
+from atlas.errors import GeocoderConfigError
 from atlas.geocode import build_geocoder
 from atlas.ingest.build import signature
 from atlas.outputs import mapview
@@ -62,8 +63,20 @@ def _geocoder(settings):
 
 
 def geocoder():
-    """The geocoder the settings ask for (ATLAS_GEOCODER and friends), built once per setting."""
-    return _geocoder(geocoder_settings())
+    """The geocoder the settings ask for (ATLAS_GEOCODER and friends), built once per setting. None
+    when the settings cannot be used: locate() then answers every search with the sentence that
+    says which setting to fix, and the rest of the app keeps working."""
+    try:
+        return _geocoder(geocoder_settings())
+    except GeocoderConfigError:
+        return None
+
+
+def _settings_key() -> str:
+    try:
+        return repr(geocoder_settings())
+    except GeocoderConfigError as error:
+        return f"unusable: {error}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -74,7 +87,7 @@ def _view(_atlas: Atlas, key: str, _request: ViewRequest) -> View:
 def view(atlas: Atlas, request: ViewRequest) -> View:
     """The one view of this rerun. Views are read-only and the same request gives the same view, so
     they are shared: a rerun that asks again (a click elsewhere on the page) reuses it."""
-    shown = _view(atlas, f"{_version()}|{request!r}|{geocoder_settings()!r}", request)
+    shown = _view(atlas, f"{_version()}|{request!r}|{_settings_key()}", request)
     located = shown.located
     if located is not None and (located.problem == "unavailable" or located.note):
         _view.clear()  # an online geocoder's outage is not an answer to keep: ask again next time
@@ -94,7 +107,7 @@ def _map_spec(_view: View, key: str, selected: str | None, basemap: bool, height
 def map_spec(view: View, *, selected: str | None, basemap: bool, height: int, width: int,
              origin_radius: bool = True) -> MapSpec:
     """The map of a view, built once per view and display size."""
-    return _map_spec(view, f"{_version()}|{view.request!r}|{geocoder_settings()!r}", selected, bool(basemap),
+    return _map_spec(view, f"{_version()}|{view.request!r}|{_settings_key()}", selected, bool(basemap),
                      height, width, origin_radius)
 
 
