@@ -29,6 +29,9 @@ from atlas.regions import region_name
 
 FALLBACK_COUNT = 3      # the nearest offices shown when none is inside the radius
 RANK_LIMIT = 10_000     # a ranking longer than this is cut: nobody reads past the nearest ten thousand
+# The table sends at most this many rows to the browser (about 3 MB): enough to scroll and sort, while
+# the caption gives the whole count and the CSV export holds every row.
+TABLE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -120,13 +123,20 @@ class View:
         """The shown rows' display columns (prepared at load), with distances when ranked."""
         return self._table
 
+    @property
+    def table_truncated(self) -> bool:
+        return len(self) > TABLE_ROWS
+
     @functools.cached_property
     def _table(self) -> pd.DataFrame:
-        frame = self.atlas.frame
-        columns = {c: frame[c].take(self.rows).reset_index(drop=True) for c in ("id", *TABLE_COLUMNS)}
+        frame, rows = self.atlas.frame, self.rows[:TABLE_ROWS]
+        columns = {c: frame[c].take(rows).reset_index(drop=True) for c in ("id", *TABLE_COLUMNS)}
+        for repeated in ("Focus", "Data notes"):  # a handful of values: sent once each, not once a row
+            columns[repeated] = columns[repeated].astype("category")
         if self.miles is not None:
-            columns["Miles"] = pd.Series(np.round(self.miles, 1))
-            columns["Km"] = pd.Series(np.round(self.miles * KM_PER_MILE, 1))
+            miles = self.miles[:TABLE_ROWS]
+            columns["Miles"] = pd.Series(np.round(miles, 1))
+            columns["Km"] = pd.Series(np.round(miles * KM_PER_MILE, 1))
         return pd.DataFrame(columns, copy=False)
 
     @property
