@@ -100,7 +100,8 @@ def _map_spec(_view: View, key: str, selected: str | None, basemap: bool, height
     place = _view.origin
     origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
                                                _view.request.radius_mi if origin_radius else None)
-    return mapview.map_spec(_view.atlas.frame.take(_view.rows), origin=origin, selected_id=selected, basemap=basemap,
+    shown = _view.atlas.frame[mapview.SOURCE_COLUMNS].take(_view.rows)  # only what the map reads
+    return mapview.map_spec(shown, origin=origin, selected_id=selected, basemap=basemap,
                     height=height, width=width)
 
 

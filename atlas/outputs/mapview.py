@@ -41,6 +41,8 @@ FOCUS_COLORS: dict[str, tuple[int, int, int]] = {
 FOCUS_LETTERS = {"torticollis": "T", "blepharospasm": "B", "speech": "S", "general": "G"}
 ORIGIN_COLOR = (17, 17, 17)
 MAP_COLUMNS = ["id", "name", "place", "focus_label", "longitude", "latitude", "color", "letter"]
+SOURCE_COLUMNS = ["id", "name", "place", "focus", "focus_label", "latitude", "longitude",
+                  *(f"is_{code}" for code in FOCI)]  # the columns of a prepared directory a map reads
 CLUSTER_COLUMNS = ["name", "place", "focus_label", "longitude", "latitude", "color", "letter", "size", "bbox"]
 OUTLINES_URL = "app/static/us_states.geojson"  # relative, so it also works under a proxy's path prefix
 # 2,000 points are about 250 kB of spec and draw smoothly in a laptop's browser; above that the
