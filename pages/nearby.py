@@ -4,7 +4,7 @@ import streamlit as st
 
 from atlas.directory.request import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
 from atlas.text import escape_markdown as md
-from ui import data, exports, layout, urlstate, widgets
+from ui import data, exports, layout, location, urlstate, widgets
 
 atlas = data.page()
 ctx = widgets.context(atlas)
@@ -16,6 +16,7 @@ place_column, radius_column = st.columns([3, 2], vertical_alignment="bottom")
 with place_column:
     near = urlstate.bound("near", ctx, st.text_input, "ZIP code, city and state, or address",
                           placeholder="60601, Chicago, IL, or 1 East Wacker Drive, Chicago, IL")
+    location.use_my_location()
 with radius_column:
     limited = widgets.radius_switch(atlas)
     radius = urlstate.bound("radius", ctx, st.slider, "Radius in miles", RADIUS_MIN, RADIUS_MAX, step=RADIUS_STEP,

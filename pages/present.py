@@ -31,9 +31,14 @@ if view.fallback:  # no office within the radius: the nearest few are shown, and
                "the nearest are shown. Every group here is national and serves people wherever they live.")
 if not len(atlas):
     layout.no_organizations()
-widgets.organization_map(view, key=f"present_map_{scene.slug}", height=560, width=1200)
+# MAP_HEIGHT fits under the controls, the title and a two-line caption on a 1280x720 projector too;
+# MAP_WIDTH keeps a wide screen from turning the map into a strip of empty sea.
+with st.container(horizontal=True, horizontal_alignment="center"), \
+        st.container(key="present-map", width=present.MAP_WIDTH):
+    widgets.organization_map(view, key=f"present_map_{scene.slug}", height=present.MAP_HEIGHT, width=1200)
 present.organization_list(view)
 st.download_button("Download this map as an image (PNG)", data=lambda: present.slide_png(view),
                    file_name=f"dystonia-atlas-{scene.slug}.png", mime="image/png", on_click="ignore",
                    icon=":material/image:")
 layout.attribution(atlas.page)
+present.keyboard()

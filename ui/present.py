@@ -20,8 +20,14 @@ _STYLE = """
 [data-testid="stMain"] h2 { font-size: 1.6rem; font-weight: 400; max-width: 60em; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] ul { columns: 2 28em; column-gap: 3rem; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { break-inside: avoid; margin-bottom: .5em; }
+/* The legend reads as large as the body text (its own inline size is 1em). */
+[data-testid="stMain"] .atlas-legend { font-size: 1.35rem !important; }
 </style>
 """
+
+
+MAP_HEIGHT = 420  # px: the whole map is on screen at 1280x720 under the title and caption, and at 1920x1080
+MAP_WIDTH = 1400  # px at most (narrower screens get their full width)
 
 
 def style() -> None:
@@ -29,19 +35,56 @@ def style() -> None:
 
 
 def controls(all_scenes: list[Scene], index: int, city: str) -> None:
-    """Previous / next as links (keyboard-focusable, and each scene has its own URL), plus exit."""
+    """Previous / next as links (keyboard-focusable, and each scene has its own URL), plus exit.
+
+    Previous and Next sit side by side in one group; the arrow keys and Page Up / Page Down (what
+    a presentation clicker sends) press them, see `keyboard`."""
     count = len(all_scenes)
-    previous, position, following, settings, leave = st.columns([2, 2, 2, 2, 2], vertical_alignment="center")
+    steps, position, settings, leave = st.columns([3, 2, 2, 2], vertical_alignment="center")
     params = lambda i: {"present": "1", "scene": all_scenes[i].slug, "near": city}  # noqa: E731
-    previous.page_link("pages/present.py", label="Previous", icon=":material/arrow_back:",
-                       query_params=params((index - 1) % count))
+    with steps, st.container(key="present-nav", horizontal=True, wrap=False, gap="small"):
+        st.container(key="present-previous", width="content").page_link(
+            "pages/present.py", label="Previous", icon=":material/arrow_back:",
+            query_params=params((index - 1) % count))
+        st.container(key="present-next", width="content").page_link(
+            "pages/present.py", label="Next", icon=":material/arrow_forward:",
+            query_params=params((index + 1) % count))
     position.markdown(f"Scene {index + 1} of {count}")
-    following.page_link("pages/present.py", label="Next", icon=":material/arrow_forward:",
-                        query_params=params((index + 1) % count))
     with settings.popover("Set city", icon=":material/location_city:", help="The city of the 'Groups near' scene"):
         st.text_input("City, ZIP code or address", key="present_city", on_change=_go_to_city,
                       help="The 'Groups near' scene measures distances from here.")
     leave.page_link("pages/overview.py", label="Leave presentation", icon=":material/close:")
+
+
+# Static script, no data in it. Streamlit's component iframe shares the app's origin, so it can listen
+# for keys on the page itself; the listener is replaced, never added twice, and does nothing while the
+# presenter types in a box or when the page has no scene links.
+_KEYS = """<!doctype html><meta charset="utf-8"><title>Scene keys</title><script>
+(function () {
+  "use strict";
+  var host = window.parent, page = host.document;
+  var STEPS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous" };
+  if (host.__atlasSceneKeys) { page.removeEventListener("keydown", host.__atlasSceneKeys, true); }
+  function onKey(event) {
+    var step = STEPS[event.key];
+    if (!step || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+    var link = page.querySelector(".st-key-present-" + step + " a[href]");
+    if (!link) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    link.click();
+  }
+  host.__atlasSceneKeys = onKey;
+  page.addEventListener("keydown", onKey, true);
+})();
+</script>"""
+
+
+def keyboard() -> None:
+    """Left / Right arrows and Page Up / Page Down step through the scenes."""
+    st.iframe(_KEYS, height=1, width=1)
 
 
 def _go_to_city() -> None:

@@ -14,10 +14,10 @@ import streamlit as st
 from atlas.directory.load import Atlas
 from atlas.directory.request import PARAMS, Context, ViewRequest, request_from, view_url
 from atlas.directory.view import View, names_matching
-from atlas.ingest.regions import region_name
 from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.outputs.cards import Card
 from atlas.outputs.mapview import legend
+from atlas.regions import region_name
 from atlas.settings import report_email
 from atlas.text import escape_markdown as md
 from atlas.text import markdown_code, markdown_link
@@ -138,8 +138,8 @@ COLUMN_CONFIG = {
     "Website": st.column_config.LinkColumn("Website", display_text=r"https?://(?:www\.)?([^/?#]+)", width=190),
     "Data notes": st.column_config.TextColumn("Data notes", width=190,
                                               help="See 'About the data' for what each note means"),
-    "Miles": st.column_config.NumberColumn("Miles", format="%.0f", width=70),
-    "Km": st.column_config.NumberColumn("Km", format="%.0f", width=70),
+    "Miles": st.column_config.NumberColumn("Miles", format="%.0f", width=80),
+    "Km": st.column_config.NumberColumn("Km", format="%.0f", width=80),
 }
 
 
