@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from geopy.distance import great_circle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from atlas.directory import distance
 from atlas.directory.distance import EARTH_RADIUS, KM_PER_MILE, SpatialIndex, haversine_km, wider_radius
 from atlas.directory.load import prepare
 from atlas.directory.request import ViewRequest
@@ -156,3 +159,6 @@ def test_spatial_index_equals_brute_force(points, origin, radius, limit, seed):
     assert set(within.rows) == set(allowed[km[allowed] <= radius])
     top = index.rank(*origin, mask, limit=limit)
     assert np.allclose(top.km, km[expected][:limit])
+    with patch.object(distance, "BRUTE_FORCE_UP_TO", 0):  # the tree's k-nearest path, as at national size
+        tree_top = index.rank(*origin, mask, limit=limit)
+    assert np.allclose(tree_top.km, km[expected][:limit])

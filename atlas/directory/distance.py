@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 KM_PER_MILE = 1.609344
 EARTH_RADIUS = 6371.009  # km: geopy.distance.EARTH_RADIUS, the mean radius; importing geopy here costs 0.2 s
 # Below this many candidates, measuring every one is as fast as asking the tree and needs no filtering.
-BRUTE_FORCE_UP_TO = 200_000
+BRUTE_FORCE_UP_TO = 20_000
 
 
 def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
