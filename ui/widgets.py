@@ -161,7 +161,11 @@ def organization_table(view: View, *, key: str, select_into: str | None = None) 
     table of 100,000 rows costs no more than one of 50.
     """
     rows = view.table()
-    st.session_state[f"{key}__ids"] = rows["id"].to_numpy()
+    st.session_state[f"{key}__ids"] = rows["id"].to_numpy()  # kept here: a selected row's id never goes to the browser
+    shown_rows = rows.drop(columns="id")
+    if view.table_truncated:
+        st.caption(f"The table lists the first {len(rows):,} of these {len(view):,} organizations. Narrow the "
+                   "filters or open an area of the map to see the others, or download them all as a CSV file.")
     # Static CSS, no data in it: below 640 px the card list replaces the dataframe, which would
     # otherwise scroll sideways.
     st.html("""<style>
@@ -177,10 +181,10 @@ def organization_table(view: View, *, key: str, select_into: str | None = None) 
                    width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
     with st.container(key=f"{key}-atlas-grid"):
         if select_into:
-            st.dataframe(rows, on_select=partial(_on_table_select, key, select_into), selection_mode="single-row",
-                         **options)
+            st.dataframe(shown_rows, on_select=partial(_on_table_select, key, select_into),
+                         selection_mode="single-row", **options)
         else:
-            st.dataframe(rows, **options)
+            st.dataframe(shown_rows, **options)
     with st.container(key=f"{key}-atlas-cards"):
         shown = rows.iloc[:CARD_LIST_LIMIT]
         miles = shown["Miles"].to_numpy() if "Miles" in shown else None
