@@ -42,7 +42,7 @@ def _wall(args: list[str], env: dict[str, str]) -> tuple[float, str]:
 def _mixed_queries(n: int, seed: int = 7) -> list[str]:
     """ZIPs (some ZIP+4), "City, ST" in several spellings, and street addresses, shuffled."""
     from atlas.geocode.places import zip_index
-    from atlas.ingest.regions import US_STATES
+    from atlas.regions import US_STATES
 
     index = zip_index()
     rng = random.Random(seed)

@@ -37,7 +37,7 @@ def folder(size: int) -> Path:
 
 
 def _filters():
-    from atlas.ingest.regions import US_STATES
+    from atlas.regions import US_STATES
 
     combos = [(focus, state) for state in list(US_STATES)[:50]
               for focus in ([], ["torticollis"], ["speech"], ["blepharospasm", "speech"])]

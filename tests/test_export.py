@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import json
 import re
 import xml.etree.ElementTree as ET
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
