@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from atlas.directory.load import prepare
+from atlas.directory.request import ViewRequest
+from atlas.directory.view import describe, select_view
 from atlas.ingest.build import Directory, build_directory
 from atlas.ingest.tags import Overrides
+from atlas.model import Organization, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -43,3 +48,25 @@ def orgs_by_name(directory):
 
 def page_text(name: str) -> str:
     return (PAGES / name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the outputs read from a View, for a list and distances chosen by the test."""
+    request: ViewRequest
+    page: Page
+    organizations: list[Organization]
+    distances_mi: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return describe(self.request)
+
+    @property
+    def empty(self) -> bool:
+        return not self.organizations
+
+
+def view_of(page: Page, organizations: list[Organization], request: ViewRequest = ViewRequest()):
+    """The view a directory of exactly these organizations gives for `request`."""
+    return select_view(prepare(page, organizations), request)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import html
 import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -19,13 +17,12 @@ from geojson_pydantic import FeatureCollection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atlas.directory.load import prepare
-from atlas.directory.view import ViewRequest, describe, select_view
+from atlas.directory.view import ViewRequest
 from atlas.ingest.build import build_directory
-from atlas.model import Organization, Page
+from atlas.model import Organization
 from atlas.outputs.export import CSV_COLUMNS, FORMATS, filename, fold, to_csv, to_geojson, to_kml, to_vcard
 from atlas.text import neutralize, restore
-from tests.conftest import PAGES
+from tests.conftest import PAGES, Shown, view_of
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "geojson-featurecollection.schema.json").read_text())
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -41,25 +38,6 @@ HOSTILE = Organization(
 TEXT_FIELDS = ("name", "street", "city", "phone", "toll_free", "fax", "email", "website")
 
 
-@dataclass(frozen=True)
-class Shown:
-    """What the outputs read from a View, for a list and distances chosen by the test."""
-    request: ViewRequest
-    page: Page
-    organizations: list[Organization]
-    distances_mi: dict[str, float] = dataclasses.field(default_factory=dict)
-
-    @property
-    def title(self) -> str:
-        return describe(self.request)
-
-    @property
-    def empty(self) -> bool:
-        return not self.organizations
-
-
-def view_of(page: Page, organizations: list[Organization], request: ViewRequest = ViewRequest()):
-    return select_view(prepare(page, organizations), request)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import io
 import logging
 import re
 import warnings
-from dataclasses import dataclass, field
 from datetime import date
 
 import pypdf
@@ -15,37 +14,17 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from atlas.directory.load import prepare
 from atlas.directory.request import view_url
-from atlas.directory.view import ViewRequest, describe, select_view
+from atlas.directory.view import ViewRequest
 from atlas.ingest.build import build_directory
 from atlas.model import Organization, Page, Section
 from atlas.outputs.handout import page_summary, render_handout
-from tests.conftest import PAGES
+from tests.conftest import PAGES, Shown, view_of
 
 BASE_URL = "https://atlas.example.org"
 GENERATED_ON = date(2026, 11, 23)
 
 
-@dataclass(frozen=True)
-class Shown:
-    """What the outputs read from a View, for a list and distances chosen by the test."""
-    request: ViewRequest
-    page: Page
-    organizations: list[Organization]
-    distances_mi: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def title(self) -> str:
-        return describe(self.request)
-
-    @property
-    def empty(self) -> bool:
-        return not self.organizations
-
-
-def view_of(page: Page, organizations: list[Organization], request: ViewRequest = ViewRequest()):
-    return select_view(prepare(page, organizations), request)
 
 
 def _render(view, url: str | None = None) -> pypdf.PdfReader:

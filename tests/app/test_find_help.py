@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import run_page, table, texts
-from tests.test_geocode import _FakeNominatim
+from tests.test_geocode import fake_nominatim  # noqa: F401  a fixture
 
 
 def test_denver_neck_dystonia_ranks_every_group_and_leads_with_them_not_a_warning():
@@ -54,14 +54,9 @@ def test_the_radius_switch_keeps_only_groups_within_it():
 
 
 @pytest.fixture
-def online(monkeypatch):
-    monkeypatch.setattr("geopy.geocoders.Nominatim", _FakeNominatim)
-    monkeypatch.setattr("geopy.extra.rate_limiter.sleep", lambda seconds: None)
-    monkeypatch.setattr(_FakeNominatim, "queries", [])
-    monkeypatch.setattr(_FakeNominatim, "fail", False)
-    monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
+def online(fake_nominatim, monkeypatch):  # noqa: F811  the imported fixture
     monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "dystonia-atlas-tests (tests@example.org)")
-    return _FakeNominatim
+    return fake_nominatim
 
 
 def test_the_app_asks_nominatim_first_when_the_setting_says_so(online):
