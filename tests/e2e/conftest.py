@@ -1,13 +1,19 @@
 """Browser tests: `streamlit run app.py` on a free localhost port, driven by Playwright in Debian's Chromium.
 
-Each server is started once per session and per data folder. Every page helper waits for Streamlit
-to finish the script run (`stApp[data-test-script-state=notRunning]`) before a test asserts.
-Screenshots and timings go to test-output/ (ignored by git).
+Each server is started once per session and per data folder (once per pytest-xdist worker when the
+suite runs in parallel). Every wait keys on the app's own signals, never on a short fixed delay:
+
+- Streamlit's script runs, counted from the `script_finished` messages the page receives on its
+  websocket (`ScriptRuns`): after a click, the test waits for a run that finished after it;
+- `stApp[data-test-script-state=notRunning]`, steady, and no `stSkeleton` placeholder left;
+- every map: a canvas with the chart's size, the state outlines fetched, and a frame painted after.
+
+Every limit is generous (`TIMEOUT`, 120 s), so a loaded machine is slower, not failing.
+Screenshots and logs go to test-output/ (ignored by git).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -15,12 +21,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import PAGES, ROOT
 
@@ -31,8 +38,13 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
     "--no-first-run",
+    # A loaded machine must not make Chromium throttle or discard the page it is testing.
+    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
+TIMEOUT = 120_000  # ms: the limit of every wait; a slow machine takes longer, it does not fail
+SETTLED_MS = 400  # a finished run counts once it has stayed finished this long (a run can start another)
 
 
 def pytest_collection_modifyitems(items):
@@ -59,34 +71,41 @@ class AppServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
 
 
-def start_server(name: str, data_dir: Path | None = None) -> AppServer:
+def _worker_suffix() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"-{worker}" if worker else ""
+
+
+def start_server(name: str, data_dir: Path | None = None, *, timeout: float = TIMEOUT / 1000) -> AppServer:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env.update({"ATLAS_GEOCODE_CACHE": "off", "ATLAS_REPORT_EMAIL": "corrections@example.org"})
     if data_dir is not None:
         env["ATLAS_DATA_DIR"] = str(data_dir)
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    log = OUTPUT / f"server-{name}.log"
+    log = OUTPUT / f"server-{name}{_worker_suffix()}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited early; see {log}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
                 if response.read() == b"ok":
                     return AppServer(url, process, log)
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"streamlit did not answer /_stcore/health within 60 s; see {log}")
+    process.wait()
+    raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s; see {log}")
 
 
 @pytest.fixture(scope="session")
@@ -105,61 +124,198 @@ def hostile_server(tmp_path_factory):
     app.stop()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Browser:
+def launch_chromium(playwright, *args: str) -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./dev test, which installs it")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args], timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance) -> Browser:
+    chromium = launch_chromium(playwright_instance)
+    yield chromium
+    chromium.close()
+
+
+def new_tab(browser: Browser, **options) -> Page:
+    """A page in a fresh context, with generous limits and its script runs counted."""
+    context = browser.new_context(**{"viewport": VIEWPORT, "accept_downloads": True, **options})
+    context.set_default_timeout(TIMEOUT)
+    context.set_default_navigation_timeout(TIMEOUT)
+    # Keep every resource timing (Streamlit loads many chunks): MAPS_READY_JS looks for the outlines.
+    context.add_init_script("performance.setResourceTimingBufferSize(100000)")
+    tab = context.new_page()
+    ScriptRuns.attach(tab)
+    return tab
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
+def page(browser, request):
+    tab = new_tab(browser)
+    console: list[str] = []
+    tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    tab.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
     yield tab
-    context.close()
+    if console:  # kept for diagnosis (a WebGL context lost, a failed fetch); never asserted here
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        (OUTPUT / f"console-{name}.log").write_text("\n".join(console) + "\n")
+    tab.context.close()
 
 
-# --- waiting and looking ----------------------------------------------------------------
+# --- the app's own signals -------------------------------------------------------------
 
-def wait_for_app(page: Page, timeout: float = 30_000, *, rerun: bool = True) -> None:
-    """Wait until Streamlit has finished the script run, every lazily loaded element (map, table) has
-    replaced its placeholder, and every map canvas has drawn.
+class ScriptRuns:
+    """Streamlit's messages to one page, read from its websocket as the browser receives them.
 
-    After a click or a key press the app may still show the previous run as finished, so first
-    give the new run a moment to start (it may also start and finish within that moment).
+    `finished` counts script runs that ended (a run cut short by a rerun is not an end: another
+    run follows); `requested` counts the reruns the page asked for (a widget changed). `elements` keeps every new element by kind, with cached references resolved, so
+    a test can read what the server sent, e.g. a dataframe's Arrow data.
     """
-    if rerun:
-        try:
-            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=1500)
-        except PlaywrightTimeout:
-            pass
-    # Finished means finished for a moment: a run can end by starting another (st.rerun, a page switch).
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const done = app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"]');  // lazy elements still loading
-            if (!done) { window.__atlasDoneSince = undefined; return false; }
-            window.__atlasDoneSince = window.__atlasDoneSince || performance.now();
-            return performance.now() - window.__atlasDoneSince > 400;
-        }""", timeout=timeout, polling=100)
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')]
-                 .every(chart => { const c = chart.querySelector('canvas'); return c && c.width > 0; })""",
-        timeout=timeout)
-    page.wait_for_timeout(200)  # one more frame for deck.gl to paint
+
+    KEEP = {"dataframe", "deck_gl_json_chart"}
+
+    def __init__(self) -> None:
+        self.finished = 0
+        self.requested = 0
+        self.waited_for = 0
+        self.elements: dict[str, list] = {kind: [] for kind in self.KEEP}
+        self._by_hash: dict[str, ForwardMsg] = {}
+
+    @classmethod
+    def attach(cls, page: Page) -> ScriptRuns:
+        runs = cls()
+        page._atlas_runs = runs
+        page.on("websocket", runs._socket)
+        return runs
+
+    def _socket(self, socket) -> None:
+        if "/_stcore/stream" in socket.url:
+            socket.on("framereceived", self._frame)
+            socket.on("framesent", self._sent)
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, bytes):
+            message = BackMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "rerun_script":
+                self.requested += 1
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        kind = message.WhichOneof("type")
+        if kind == "ref_hash":
+            message = self._by_hash.get(message.ref_hash, message)
+            kind = message.WhichOneof("type")
+        if kind == "script_finished":
+            if message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self.finished += 1
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            if message.hash:
+                self._by_hash[message.hash] = message
+            element = message.delta.new_element
+            if element.WhichOneof("type") in self.KEEP:
+                self.elements[element.WhichOneof("type")].append(getattr(element, element.WhichOneof("type")))
+
+
+def script_runs(page: Page) -> ScriptRuns:
+    runs = getattr(page, "_atlas_runs", None)
+    if runs is None:
+        raise RuntimeError("open pages with the `page` fixture or new_tab(): their script runs are counted")
+    return runs
+
+
+def _wait_until(page: Page, predicate, timeout: float, what: str) -> None:
+    """Poll a Python-side condition; Playwright delivers websocket events while the page waits."""
+    deadline = time.monotonic() + timeout / 1000
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout / 1000:.0f} s for {what}")
+        page.wait_for_timeout(50)
+
+
+SETTLED_JS = """(settledMs) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const done = app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');  // lazy elements still loading
+    if (!done) { window.__atlasDoneSince = undefined; return false; }
+    window.__atlasDoneSince = window.__atlasDoneSince || performance.now();
+    return performance.now() - window.__atlasDoneSince > settledMs;
+}"""
+
+MAPS_READY_JS = """() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')].every(chart => {
+    const canvas = chart.querySelector('canvas');
+    if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+    const box = canvas.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+}) && (document.querySelectorAll('[data-testid="stDeckGlJsonChart"]').length === 0
+       || performance.getEntriesByType('resource').some(e => e.name.includes('us_states.geojson') && e.responseEnd > 0))"""
+
+TWO_FRAMES_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
+def wait_for_app(page: Page, timeout: float = TIMEOUT, *, rerun: bool = True) -> None:
+    """Wait until Streamlit has finished the script run, every lazily loaded element (map, table) has
+    replaced its placeholder, and every map canvas has its size, its outlines and a painted frame.
+
+    `rerun=True` (after a click or a key press) first waits for a script run that finished after the
+    previous wait, so the page the test reads is the one its action produced.
+    """
+    runs = script_runs(page)
+    target = runs.waited_for + 1 if rerun else 1
+    _wait_until(page, lambda: runs.finished >= target, timeout, "Streamlit to finish a script run")
+    page.wait_for_function(SETTLED_JS, arg=SETTLED_MS, timeout=timeout, polling=100)
+    page.wait_for_function(MAPS_READY_JS, timeout=timeout, polling=100)
+    wait_for_maps_drawn(page, timeout)
+    runs.waited_for = runs.finished
+
+
+def wait_for_maps_drawn(page: Page, timeout: float = TIMEOUT) -> None:
+    """Every map has painted its state outlines: deck.gl has loaded its layers and drawn a frame
+    with them (seen on screen, since a WebGL canvas cannot be read back once shown)."""
+    from tests.e2e.mapgeometry import drawn_canvas, outline_fill, outlines_drawn
+
+    fill = outline_fill(page)
+    for index in range(page.locator('[data-testid="stDeckGlJsonChart"]').count()):
+        image, _ = drawn_canvas(page, lambda image, box: outlines_drawn(image, fill), index, timeout / 1000)
+        if not outlines_drawn(image, fill):
+            path = OUTPUT / f"blank-map{_worker_suffix()}.png"
+            image.save(path)
+            raise AssertionError(f"map {index} drew no state outlines within {timeout / 1000:.0f} s (see {path})")
+
+
+def click_until_rerun(page: Page, click, timeout: float = TIMEOUT, retry_after: float = 10) -> None:
+    """Repeat a click that may land before its target can take it (a map point deck.gl cannot pick
+    yet) until the page asks the app to rerun, then wait for that run. `retry_after` seconds is only
+    the pause between tries, never a limit: the limit is `timeout`."""
+    runs = script_runs(page)
+    before = runs.requested
+    deadline = time.monotonic() + timeout / 1000
+    while runs.requested == before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page asked for no rerun after {timeout / 1000:.0f} s of clicks")
+        click()
+        retry_at = min(time.monotonic() + retry_after, deadline)
+        while runs.requested == before and time.monotonic() < retry_at:
+            page.wait_for_timeout(50)
+    wait_for_app(page, max(1.0, deadline - time.monotonic()) * 1000)
 
 
 def open_app(page: Page, server: AppServer, path: str = "") -> float:
     """Open a page, wait for the full render, and return the time it took in the browser (ms)."""
+    script_runs(page).waited_for = script_runs(page).finished = 0
     page.goto(f"{server.url}/{path}")
     wait_for_app(page, rerun=False)
-    return page.evaluate("performance.now()") - 600  # less the settle time wait_for_app adds
+    return page.evaluate("performance.now()") - SETTLED_MS
 
 
 def exceptions(page: Page) -> list[str]:
@@ -172,10 +328,13 @@ def screenshot(page: Page, name: str) -> Path:
         """() => Math.max(document.querySelector('[data-testid="stMain"]')?.scrollHeight || 0, window.innerHeight)""")
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})
-    page.wait_for_timeout(400)
-    path = OUTPUT / f"{name}.png"
+    page.wait_for_function(MAPS_READY_JS, timeout=TIMEOUT)
+    wait_for_maps_drawn(page)  # a map resized with the viewport redraws
+    path = OUTPUT / f"{name}{_worker_suffix()}.png"
+    OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+    page.evaluate(TWO_FRAMES_JS)
     return path
 
 
@@ -187,34 +346,3 @@ def grid_rows(page: Page, index: int = 0) -> int:
 
 def main_text(page: Page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
-
-
-# --- timings for the closing report -----------------------------------------------------
-
-@dataclass
-class Timings:
-    pages: dict[str, list[float]] = field(default_factory=dict)
-
-    def add(self, name: str, ms: float) -> None:
-        self.pages.setdefault(name, []).append(ms)
-
-
-TIMINGS = Timings()
-
-
-@pytest.fixture(scope="session")
-def timings() -> Timings:
-    return TIMINGS
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not TIMINGS.pages:
-        return
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    summary = {name: {"runs": len(ms), "median_ms": round(sorted(ms)[len(ms) // 2]), "max_ms": round(max(ms))}
-               for name, ms in sorted(TIMINGS.pages.items())}
-    (OUTPUT / "timings.json").write_text(json.dumps(summary, indent=2) + "\n")
-    terminalreporter.section("time to first full render, in the browser")
-    for name, figures in summary.items():
-        terminalreporter.write_line(f"{name:<22} median {figures['median_ms']:>5} ms   max {figures['max_ms']:>5} ms"
-                                    f"   ({figures['runs']} loads)")

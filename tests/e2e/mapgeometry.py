@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import math
+import time
 
+import numpy as np
 from PIL import Image
 
 from atlas.directory.load import prepare
 from atlas.ingest.build import open_data_dir
-from atlas.outputs.mapview import FOCUS_COLORS, build_deck, map_points
+from atlas.outputs.mapview import FOCUS_COLORS, map_points
 
 
 def project(lat: float, lon: float, view: dict, width: float, height: float) -> tuple[float, float]:
@@ -25,14 +27,20 @@ def project(lat: float, lon: float, view: dict, width: float, height: float) -> 
     return width / 2 + (x - cx), height / 2 + (y - cy)
 
 
-def expected_points(data_dir, *, height: int, width: int) -> list[dict]:
-    """Organizations of a data folder with the pixel each should be drawn at, as the app builds its map."""
+def expected_points(data_dir, view: dict) -> list[dict]:
+    """Organizations of a data folder with their focus colour, for a map opened at `view` (the
+    initialViewState of the deck the app sent: see `sent_view`)."""
     built = open_data_dir(data_dir)
-    frame = prepare(built.page, built.organizations).frame
-    points = map_points(frame)
-    view = json.loads(build_deck(points, height=height, width=width).to_json())["initialViewState"]
+    points = map_points(prepare(built.page, built.organizations).frame)
     return [{"id": row.id, "name": row.name, "colour": tuple(row.color[:3]), "view": view,
              "lat": row.latitude, "lon": row.longitude} for row in points.itertuples()]
+
+
+def sent_view(page, index: int = -1) -> dict:
+    """The view the app opened its map at, from the deck spec it sent the browser."""
+    from tests.e2e.conftest import script_runs
+
+    return json.loads(script_runs(page).elements["deck_gl_json_chart"][index].json)["initialViewState"]
 
 
 def colour_near(image: Image.Image, x: float, y: float, colour: tuple[int, int, int], radius: int = 7,
@@ -54,6 +62,44 @@ def canvas_image(page, index: int = 0) -> tuple[Image.Image, dict]:
     box = chart.bounding_box()
     image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
     return image, box
+
+
+OUTLINE_FILL = (238, 238, 232)  # the state outlines' fill, drawn once app/static/us_states.geojson has loaded
+
+
+def share_of(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 6) -> float:
+    """The share of the image's pixels that have about this colour."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int16)[::4, ::4]
+    return float((np.abs(pixels - np.array(colour, dtype=np.int16)) <= tolerance).all(axis=-1).mean())
+
+
+def outline_fill(page) -> tuple[int, int, int]:
+    """The outlines' fill colour from the last deck spec the app sent (OUTLINE_FILL if none)."""
+    from tests.e2e.conftest import script_runs
+
+    for chart in reversed(script_runs(page).elements["deck_gl_json_chart"]):
+        for layer in json.loads(chart.json).get("layers", []):
+            if layer.get("id") == "state-outlines" and isinstance(layer.get("getFillColor"), list):
+                return tuple(layer["getFillColor"][:3])
+    return OUTLINE_FILL
+
+
+def outlines_drawn(image: Image.Image, fill: tuple[int, int, int] = OUTLINE_FILL) -> bool:
+    """The outlines' fill covers part of the map. While a point is selected, Streamlit draws every
+    other object at 40% opacity, so the fill may also show blended over white."""
+    dimmed = tuple(round(255 - (255 - c) * 102 / 255) for c in fill)
+    return share_of(image, fill) + share_of(image, dimmed) > 0.02
+
+
+def drawn_canvas(page, ready, index: int = 0, timeout: float = 120) -> tuple[Image.Image, dict]:
+    """The map's pixels once `ready(image, box)` holds: the app's own sign that deck.gl has drawn
+    what the test looks for. Looks again on each animation frame, up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        image, box = canvas_image(page, index)
+        if ready(image, box) or time.monotonic() > deadline:
+            return image, box
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 FOCUS_RGB = {code: tuple(rgb) for code, rgb in FOCUS_COLORS.items()}

@@ -21,12 +21,12 @@ STREAMLIT_OWNED: dict[str, tuple[str, re.Pattern]] = {}
 
 def _expand_export(page):
     page.get_by_text("Export, print or share this view").click()
-    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Spreadsheet (CSV)").wait_for(state="visible")
 
 
 def _open_state_menu(page):
     page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
-    page.wait_for_timeout(300)
+    page.get_by_role("option", name="New York (NY)").wait_for(state="visible")
 
 
 STATES = {

@@ -8,8 +8,25 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.conftest import DATA
-from tests.e2e.conftest import exceptions, grid_rows, main_text, open_app, screenshot, start_server, wait_for_app
-from tests.e2e.mapgeometry import canvas_image, colour_near, expected_points, project
+from tests.e2e.conftest import (
+    click_until_rerun,
+    exceptions,
+    grid_rows,
+    main_text,
+    open_app,
+    screenshot,
+    start_server,
+    wait_for_app,
+)
+from tests.e2e.mapgeometry import (
+    colour_near,
+    drawn_canvas,
+    expected_points,
+    outline_fill,
+    outlines_drawn,
+    project,
+    sent_view,
+)
 
 PAGES = {
     "overview": "",
@@ -30,12 +47,26 @@ def test_every_page_loads_without_an_exception_and_is_screenshotted(page, server
     assert path.stat().st_size > 20_000
 
 
+def _located(expected, box):
+    return [(p, project(p["lat"], p["lon"], p["view"], box["width"], box["height"])) for p in expected]
+
+
+def _every_point_drawn(expected, fill):
+    def ready(image, box):
+        located = _located(expected, box)
+        return outlines_drawn(image, fill) and all(
+            max(colour_near(image, x, y, other["colour"]) for other, xy in located if math.dist((x, y), xy) < 26) >= 4
+            for _, (x, y) in located)
+    return ready
+
+
 def test_map_draws_every_organization_offline_where_it_belongs(page, server):
     open_app(page, server, "directory")
-    image, box = canvas_image(page)
-    assert page.locator('[data-testid="stDeckGlJsonChart"]').get_attribute("data-testid")
-    expected = expected_points(DATA, height=460, width=460)
-    located = [(p, project(p["lat"], p["lon"], p["view"], box["width"], box["height"])) for p in expected]
+    expected = expected_points(DATA, sent_view(page))
+    fill = outline_fill(page)
+    image, box = drawn_canvas(page, _every_point_drawn(expected, fill))
+    assert outlines_drawn(image, fill), "the state outlines (app/static/us_states.geojson) are drawn"
+    located = _located(expected, box)
     for point, (x, y) in located:
         # Where markers overlap, the one on top hides the others: any colour of the stack will do.
         stack = {other["colour"] for other, xy in located if math.dist((x, y), xy) < 26}
@@ -52,6 +83,7 @@ def test_basemap_switch_is_off_so_no_tiles_are_requested(page, server):
     page.on("request", lambda request: requests.append(request.url))
     open_app(page, server, "directory")
     assert not [url for url in requests if "cartocdn" in url or "mapbox" in url]
+    assert f"{server.url}/app/static/us_states.geojson" in requests, "the outlines load from the app's own files"
 
 
 def test_filters_chosen_in_the_browser_change_the_rows(page, server):
@@ -85,14 +117,14 @@ def test_state_filter_in_the_browser(page, server):
 
 def test_clicking_a_map_point_opens_its_detail_card(page, server):
     open_app(page, server, "directory?focus=torticollis&state=CA")
+    (point,) = [p for p in expected_points(DATA, sent_view(page)) if p["name"].startswith("National Spasmodic")]
     chart = page.locator('[data-testid="stDeckGlJsonChart"]')
-    box = chart.bounding_box()
-    for _ in range(4):  # deck.gl can take a moment after the first paint before points are pickable
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the only point is centred
-        wait_for_app(page)
-        if "9920 Talbert Avenue" in main_text(page):
-            break
-        page.wait_for_timeout(1000)
+    image, box = drawn_canvas(page, lambda image, box: colour_near(image, box["width"] / 2, box["height"] / 2,
+                                                                   point["colour"]) >= 4)
+    assert colour_near(image, box["width"] / 2, box["height"] / 2, point["colour"]) >= 4, "the only point is centred"
+    page_box = chart.bounding_box()
+    click_until_rerun(page, lambda: page.mouse.click(page_box["x"] + page_box["width"] / 2,
+                                                     page_box["y"] + page_box["height"] / 2))
     card = main_text(page)
     assert "National Spasmodic Torticollis Association" in card and "9920 Talbert Avenue" in card
     assert "org=national-spasmodic-torticollis-association" in page.evaluate("location.href")
@@ -137,15 +169,32 @@ def test_nearby_in_the_browser(page, server):
     place.fill("99501")
     place.press("Enter")
     wait_for_app(page)
+    text = main_text(page)
+    assert "organizations, nearest first." in text
+    assert grid_rows(page) == 8, "with no radius, every organization is ranked"
+    assert "radius" not in page.evaluate("location.href")
+    page.get_by_text("Only within a radius").click()
+    wait_for_app(page)
     assert "No organization has an office within 250 miles of Anchorage" in main_text(page)
+    assert "radius=250" in page.evaluate("location.href")
     page.get_by_role("button", name="Widen the search to 2,500 miles").click()
     wait_for_app(page)
     assert "within 2,500 miles" in main_text(page)
+    page.get_by_text("Only within a radius").click()  # off again: every match, and no radius in the link
+    wait_for_app(page)
+    assert grid_rows(page) == 8 and "radius" not in page.evaluate("location.href")
     place.fill("abcde")
     place.press("Enter")
     wait_for_app(page)
     assert 'No US place matches "abcde"' in main_text(page)
     assert exceptions(page) == []
+
+
+def test_a_link_with_a_radius_switches_the_radius_on(page, server):
+    open_app(page, server, "nearby?near=60601&radius=100")
+    assert page.get_by_role("switch", name="Only within a radius").is_checked()
+    assert "within 100 miles, nearest first." in main_text(page)
+    assert grid_rows(page) < 8
 
 
 def test_presentation_mode_steps_through_scenes(page, server):
@@ -171,7 +220,7 @@ def test_presentation_mode_steps_through_scenes(page, server):
 def test_downloads_from_the_app(page, server, tmp_path):
     open_app(page, server, "directory?focus=torticollis")
     page.get_by_text("Export, print or share this view").click()
-    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Spreadsheet (CSV)").wait_for(state="visible")
     for label, check in (("Spreadsheet (CSV)", lambda data: data.startswith(b"\xef\xbb\xbfname,focus")),
                          ("Printable handout (PDF)", lambda data: data.startswith(b"%PDF-")),
                          ("Map image for slides (PNG)", lambda data: data.startswith(b"\x89PNG"))):
