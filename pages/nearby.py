@@ -20,7 +20,8 @@ with place_column:
 with radius_column:
     limited = widgets.radius_switch(atlas)
     radius = urlstate.bound("radius", ctx, st.slider, "Radius in miles", RADIUS_MIN, RADIUS_MAX, step=RADIUS_STEP,
-                            default=RADIUS_DEFAULT, disabled=not limited)
+                            default=RADIUS_DEFAULT, then=widgets.switch_radius_on,
+                            help="Moving it switches the radius on.")
     if not limited:
         urlstate.drop("radius")
 with st.expander("Filter by focus, state or name"):

@@ -82,11 +82,18 @@ def publish(name: str, value: Any) -> None:
     st.session_state[_kept(name)] = value
 
 
+def _changed(name: str, then: Callable[[], None] | None) -> None:
+    remember(name)
+    if then is not None:
+        then()
+
+
 def bound(name: str, context: Context, widget: Callable[..., Any], *args: Any, default: Any = None,
-          **kwargs: Any) -> Any:
-    """Call a Streamlit widget with its value kept in the URL under the parameter `name`."""
+          then: Callable[[], None] | None = None, **kwargs: Any) -> Any:
+    """Call a Streamlit widget with its value kept in the URL under the parameter `name`; `then` runs
+    after the user changes it."""
     seed(name, context, default)
-    value = widget(*args, key=name, on_change=remember, args=(name,), **kwargs)
+    value = widget(*args, key=name, on_change=_changed, args=(name, then), **kwargs)
     publish(name, value)
     return value
 

@@ -282,6 +282,11 @@ def radius_switch(atlas: Atlas) -> bool:
                      help="Off: every matching organization, nearest first. On: only those within the radius.")
 
 
+def switch_radius_on() -> None:
+    """Moving the radius slider means the user wants a radius."""
+    st.session_state["radius_on"] = True
+
+
 def place_choices(view: View) -> None:
     """Buttons for the places a typed name could mean, most ZIP codes (a proxy for size) first."""
     choices = tuple(getattr(view.located, "choices", ()) or ())

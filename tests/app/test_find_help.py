@@ -102,3 +102,12 @@ def test_one_nearby_rerun_geocodes_once_and_ranks_once_whatever_the_page_shows(m
     assert len(located) == 1 and len(ranked) == 1
     at.run()  # a rerun with the same request reuses the view
     assert len(located) == 1 and len(ranked) == 1
+
+
+def test_moving_the_radius_slider_switches_the_radius_on():
+    at = run_page("nearby", {"near": "60601"})
+    assert at.toggle(key="radius_on").value is False and not at.slider(key="radius").proto.disabled
+    at.slider(key="radius").set_value(100).run()
+    assert at.toggle(key="radius_on").value is True
+    assert list(table(at)["Organization"]) == ["Dystonia Medical Research Foundation",
+                                               "Spasmodic Torticollis Dystonia/ST Dystonia"]

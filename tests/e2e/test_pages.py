@@ -27,6 +27,7 @@ from tests.e2e.mapgeometry import (
     project,
     sent_view,
 )
+from ui.widgets import TABLE_ROW_HEIGHT
 
 PAGES = {
     "overview": "",
@@ -136,7 +137,8 @@ def test_choosing_a_table_row_opens_its_detail_card(page, server):
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 17, box["y"] + 35 + 35 * 4 + 17)  # row 5: the checkbox column
+    header = 35  # the grid's header row; data rows are TABLE_ROW_HEIGHT tall
+    page.mouse.click(box["x"] + 17, box["y"] + header + TABLE_ROW_HEIGHT * 4 + TABLE_ROW_HEIGHT / 2)  # row 5
     wait_for_app(page)
     assert "637 North 7th Street, Suite 102" in main_text(page)  # the BEBRF card
     directions = page.get_by_role("link", name="Directions").get_attribute("href")
