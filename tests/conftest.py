@@ -70,3 +70,9 @@ class Shown:
 def view_of(page: Page, organizations: list[Organization], request: ViewRequest = ViewRequest()):
     """The view a directory of exactly these organizations gives for `request`."""
     return select_view(prepare(page, organizations), request)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their Playwright session keeps an event loop running in the main thread
+    until the end, and the serving tests drive their own browser and websockets before that."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))

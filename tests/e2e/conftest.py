@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -338,8 +339,21 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-def grid_rows(page: Page, index: int = 0) -> int:
-    """Data rows in a dataframe, from the grid's own aria-rowcount (the header row excluded)."""
+def grid_rows(page: Page, index: int = 0, *, expect: int | None = None, timeout: float = TIMEOUT) -> int:
+    """Data rows in a dataframe, from the grid's own aria-rowcount (the header row excluded).
+
+    The grid takes its new rows a moment after the script run that sent them. With `expect`, wait
+    (up to `timeout`) for the grid's own count to reach it, then return whatever it shows: a wrong
+    count still fails the test's assertion, it just is not read before the grid has caught up."""
+    if expect is not None:
+        try:
+            page.wait_for_function(
+                """([index, want]) => {
+                    const grid = document.querySelectorAll('[data-testid="stDataFrame"] [aria-rowcount]')[index];
+                    return grid && Number(grid.getAttribute('aria-rowcount')) - 1 === want;
+                }""", arg=[index, expect], timeout=timeout, polling=100)
+        except PlaywrightTimeout:
+            pass
     grid = page.locator('[data-testid="stDataFrame"] [aria-rowcount]').nth(index)
     return int(grid.get_attribute("aria-rowcount")) - 1
 

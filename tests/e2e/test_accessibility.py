@@ -95,7 +95,7 @@ def test_colour_is_never_the_only_cue_for_focus(page, server):
     # The grid repaints its rows after the run that changed them: wait for its own row count to follow.
     page.wait_for_function("""() => document.querySelector('[data-testid="stDataFrame"] [aria-rowcount]')
                                      ?.getAttribute('aria-rowcount') === '5'""", timeout=120_000, polling=100)
-    assert grid_rows(page) == 4
+    assert grid_rows(page, expect=4) == 4
     grid = page.locator('[data-testid="stDataFrame"]').first
     header = grid.locator('th[role="columnheader"]').all_text_contents()  # the grid's accessible table
     focus_column = header.index("Focus")

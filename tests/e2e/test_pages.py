@@ -89,15 +89,15 @@ def test_basemap_switch_is_off_so_no_tiles_are_requested(page, server):
 
 def test_filters_chosen_in_the_browser_change_the_rows(page, server):
     open_app(page, server, "directory")
-    assert grid_rows(page) == 8
+    assert grid_rows(page, expect=8) == 8
     page.locator('[data-testid="stMultiSelect"]').filter(has_text="Focus").click()
     page.get_by_role("option", name="Torticollis (cervical dystonia)").click()
     page.keyboard.press("Escape")
     wait_for_app(page)
-    assert grid_rows(page) == 6
+    assert grid_rows(page, expect=6) == 6
     page.get_by_text("Include general dystonia groups").click()
     wait_for_app(page)
-    assert grid_rows(page) == 2
+    assert grid_rows(page, expect=2) == 2
     assert "Showing 2 of 8 organizations." in main_text(page)
     query = parse_qs(urlsplit(page.evaluate("location.href")).query)
     assert query["focus"] == ["torticollis"] and query["general"] == ["false"]
@@ -105,7 +105,7 @@ def test_filters_chosen_in_the_browser_change_the_rows(page, server):
     search.fill("mukwonago")
     search.press("Enter")
     wait_for_app(page)
-    assert grid_rows(page) == 1
+    assert grid_rows(page, expect=1) == 1
 
 
 def test_state_filter_in_the_browser(page, server):
@@ -113,7 +113,7 @@ def test_state_filter_in_the_browser(page, server):
     page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
     page.get_by_role("option", name="New York (NY)").click()
     wait_for_app(page)
-    assert grid_rows(page) == 2
+    assert grid_rows(page, expect=2) == 2
 
 
 def test_clicking_a_map_point_opens_its_detail_card(page, server):
@@ -173,7 +173,7 @@ def test_nearby_in_the_browser(page, server):
     wait_for_app(page)
     text = main_text(page)
     assert "organizations, nearest first." in text
-    assert grid_rows(page) == 8, "with no radius, every organization is ranked"
+    assert grid_rows(page, expect=8) == 8, "with no radius, every organization is ranked"
     assert "radius" not in page.evaluate("location.href")
     page.get_by_text("Only within a radius").click()
     wait_for_app(page)
@@ -184,7 +184,7 @@ def test_nearby_in_the_browser(page, server):
     assert "within 2,500 miles" in main_text(page)
     page.get_by_text("Only within a radius").click()  # off again: every match, and no radius in the link
     wait_for_app(page)
-    assert grid_rows(page) == 8 and "radius" not in page.evaluate("location.href")
+    assert grid_rows(page, expect=8) == 8 and "radius" not in page.evaluate("location.href")
     place.fill("abcde")
     place.press("Enter")
     wait_for_app(page)

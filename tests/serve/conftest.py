@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 
 import pytest
 
@@ -19,6 +20,25 @@ from tests.conftest import ROOT
 # Logs and the rendered haproxy.cfg stay here after the run; one folder per xdist worker.
 OUTPUT = ROOT / "test-output" / "serve" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 WARM_PATHS = ["/", "/nearby?near=60601"]  # the pages the load figures and protocol test use
+
+
+def run_async(coro):
+    """Run a coroutine to the end on its own event loop, in its own thread: the browser tests'
+    Playwright keeps an event loop running in this thread, where asyncio.run would refuse."""
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller's thread
+            result["error"] = error
+
+    thread = threading.Thread(target=target, name="serve-tests-driver")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
 
 
 @pytest.fixture(scope="session")
@@ -45,4 +65,4 @@ def warm(cluster: Cluster) -> None:
                 run = await session.visit()
                 await session.close()
                 assert run.ok and session.replica == member.name, run.error
-    asyncio.run(visit_each())
+    run_async(visit_each())

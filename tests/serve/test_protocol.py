@@ -8,7 +8,6 @@ the load figures quietly measure something else.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.loaddriver import Session, describe
+from tests.serve.conftest import run_async
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -91,7 +91,7 @@ def drive(url: str, path: str) -> tuple[Session, object, dict]:
         headers = dict(session.ws.request.headers.raw_items())
         await session.close()
         return session, run, headers
-    return asyncio.run(visit())
+    return run_async(visit())
 
 
 def header(headers: dict, name: str) -> str:

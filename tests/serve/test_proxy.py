@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 
 from benchmarks.loaddriver import Session, http_get
+from tests.serve.conftest import run_async
 
 SIGNAL_SECONDS = 60  # the longest any single wait may take on a busy machine
 
 
 def run(coro):
-    return asyncio.run(coro)
+    return run_async(coro)
 
 
 async def visit(url: str, path: str = "/", replica: str = "") -> Session:
