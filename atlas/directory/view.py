@@ -63,6 +63,7 @@ class View:
     nearest_of_focus: tuple[NearestOfFocus, ...] = ()
     selected: int | None = None        # the row of request.org
     truncated: bool = False            # the ranking was cut at RANK_LIMIT
+    beyond: int = 0                    # rows added at the end: the nearest group of a focus, outside the radius
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
@@ -157,7 +158,7 @@ class View:
             return f"Showing {len(self):,} of {len(self.atlas):,} organizations."
         if self.origin is None:
             return ""
-        count = len(self)
+        count = len(self) - self.beyond
         plural = "s" if count != 1 else ""
         if self.fallback:
             return f"No organization has an office within {self.request.radius_mi:,.0f} miles; the nearest are shown."
@@ -259,7 +260,7 @@ def select_view(atlas: Atlas, request: ViewRequest, geocoder: Geocoder | None = 
         miles = np.concatenate([miles, np.array([n.miles for n in extra])])
     return View(atlas, request, rows, matching, located=located, miles=miles, fallback=fallback,
                 suggested_radius_mi=suggestion, nearest_of_focus=nearest_of_focus, selected=selected,
-                truncated=truncated, notes=tuple(n.sentence for n in nearest_of_focus))
+                truncated=truncated, notes=tuple(n.sentence for n in nearest_of_focus), beyond=len(extra))
 
 
 def _nearest_of_focus(atlas: Atlas, request: ViewRequest, place: Place, rows: np.ndarray) -> tuple[NearestOfFocus, ...]:

@@ -24,6 +24,7 @@ def test_chicago_speech_within_500_miles_names_and_shows_the_nearest_speech_grou
     assert "The nearest voice and speech group is American Speech-Language-Hearing Association (ASHA), about " \
            in body and "Rockville, MD" in body
     assert "American Speech-Language-Hearing Association (ASHA)" in list(table(at)["Organization"])
+    assert "1 organization within 500 miles" in body  # ASHA is shown, but not counted as within
 
 
 def test_a_misspelled_place_is_corrected_and_says_so():
