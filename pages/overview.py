@@ -15,7 +15,7 @@ layout.reviewed_notice(page)
 
 info, directory = st.columns([5, 7], gap="large")
 with info:
-    layout.sections(page)
+    layout.sections(atlas)
 
 with directory:
     st.header(f"{len(atlas):,} organizations that help" if len(atlas) else "Organizations", anchor=False)
@@ -24,10 +24,10 @@ with directory:
     widgets.organization_map(view, key="overview_map", height=420)
     widgets.organization_table(view, key="overview_table")
     raw = layout.raw_params()
-    links = st.columns(2)
-    links[0].page_link("pages/directory.py", label="Filter by focus and state", icon=":material/filter_list:",
-                       query_params=carry(raw, "directory"))
-    links[1].page_link("pages/nearby.py", label="Find groups near a place", icon=":material/near_me:",
-                       query_params=carry(raw, "nearby"))
+    links = st.container(horizontal=True, gap="large")  # side by side; a phone wraps them
+    links.page_link("pages/directory.py", label="Filter by focus and state", icon=":material/filter_list:",
+                    query_params=carry(raw, "directory"))
+    links.page_link("pages/nearby.py", label="Find groups near a place", icon=":material/near_me:",
+                    query_params=carry(raw, "nearby"))
 
 layout.attribution(page)

@@ -7,6 +7,12 @@ calls `view()` once; the map, table, card and exports all read that view.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -17,7 +23,8 @@ from atlas.errors import GeocoderConfigError
 from atlas.geocode import build_geocoder
 from atlas.ingest.build import signature
 from atlas.outputs import mapview
-from atlas.outputs.cards import Card, organization_card
+from atlas.outputs.cards import Card, TableSpec, organization_card
+from atlas.outputs.cards import table_spec as table_spec_of
 from atlas.outputs.mapview import MapSpec, Origin
 from atlas.settings import data_dir, geocoder_settings
 
@@ -31,15 +38,19 @@ def _load(folder: str, version: tuple) -> Atlas:
 
 
 def load() -> Atlas:
-    """Raises atlas.errors.DataDirError when the folder cannot be used."""
+    """Raises atlas.errors.DataDirError when the folder cannot be used.
+
+    A session keeps the directory it was given while the folder's signature stays the same, so
+    its reruns skip even the shared cache's lookup; the page script reuses what app.py loaded."""
     folder = data_dir()
-    version = signature(folder)
-    st.session_state["_atlas_version"] = repr(version)  # the cache key of everything derived this run
-    return _load(str(folder), version)
-
-
-def _version() -> str:
-    return st.session_state.get("_atlas_version") or repr(signature(data_dir()))
+    key = (str(folder), signature(folder))
+    state = st.session_state
+    atlas = state.get("_atlas_this_run")
+    if atlas is None or state.get("_atlas_key") != key:
+        atlas = _load(*key)
+        state["_atlas_key"] = key
+        state["_atlas_this_run"] = atlas
+    return atlas
 
 
 def page() -> Atlas:
@@ -54,7 +65,8 @@ def page() -> Atlas:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-    return load()
+    atlas = st.session_state.get("_atlas_this_run")
+    return atlas if atlas is not None else load()
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,44 +91,71 @@ def _settings_key() -> str:
         return f"unusable: {error}"
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
-def _view(_atlas: Atlas, key: str, _request: ViewRequest) -> View:
-    return select_view(_atlas, _request, geocoder())
+# --- what one loaded directory derives -----------------------------------------------------------
+#
+# Views, and the map and table built from a view, are memoised on the object they derive from, not
+# in Streamlit's cache: a lookup is then a dictionary read, where a cached function hashes its
+# arguments on every rerun. They live exactly as long as their directory (or view), so a reloaded
+# directory, or `st.cache_resource.clear()`, leaves nothing stale behind.
+
+_lock = threading.Lock()
+_derived: weakref.WeakKeyDictionary[Any, dict[str, OrderedDict]] = weakref.WeakKeyDictionary()
+
+
+def derived(owner: Any, kind: str, key: Any, build: Callable[[], Any], limit: int) -> Any:
+    """`build()` once per owner, kind and key, the newest `limit` of each kind kept. Sessions share
+    the result, so it must be read-only; two sessions asking at once may both build, and one result
+    is kept."""
+    with _lock:
+        memo = _derived.setdefault(owner, {}).setdefault(kind, OrderedDict())
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+    value = build()
+    with _lock:
+        memo[key] = value
+        while len(memo) > limit:
+            memo.popitem(last=False)
+    return value
+
+
+def _forget(owner: Any, kind: str, key: Any) -> None:
+    with _lock:
+        _derived.get(owner, {}).get(kind, {}).pop(key, None)
 
 
 def view(atlas: Atlas, request: ViewRequest) -> View:
     """The one view of this rerun. Views are read-only and the same request gives the same view, so
     they are shared: a rerun that asks again (a click elsewhere on the page) reuses it."""
-    shown = _view(atlas, f"{_version()}|{request!r}|{_settings_key()}", request)
+    key = (request, _settings_key())
+    shown = derived(atlas, "view", key, lambda: select_view(atlas, request, geocoder()), limit=512)
     located = shown.located
     if located is not None and (located.problem == "unavailable" or located.note):
-        _view.clear()  # an online geocoder's outage is not an answer to keep: ask again next time
+        _forget(atlas, "view", key)  # an online geocoder's outage is not an answer to keep: ask again next time
     return shown
-
-
-@st.cache_resource(show_spinner=False, max_entries=512)
-def _map_spec(_view: View, key: str, selected: str | None, basemap: bool, height: int, width: int,
-              origin_radius: bool) -> MapSpec:
-    place = _view.origin
-    origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
-                                               _view.request.radius_mi if origin_radius else None)
-    shown = _view.atlas.frame[mapview.SOURCE_COLUMNS].take(_view.rows)  # only what the map reads
-    return mapview.map_spec(shown, origin=origin, selected_id=selected, basemap=basemap,
-                    height=height, width=width)
 
 
 def map_spec(view: View, *, selected: str | None, basemap: bool, height: int, width: int,
              origin_radius: bool = True) -> MapSpec:
     """The map of a view, built once per view and display size."""
-    return _map_spec(view, f"{_version()}|{view.request!r}|{_settings_key()}", selected, bool(basemap),
-                     height, width, origin_radius)
+    def build() -> MapSpec:
+        place = view.origin
+        origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
+                                                   view.request.radius_mi if origin_radius else None)
+        shown = view.atlas.frame[mapview.SOURCE_COLUMNS].take(view.rows)  # only what the map reads
+        return mapview.map_spec(shown, origin=origin, selected_id=selected, basemap=bool(basemap),
+                                height=height, width=width)
+
+    return derived(view, "map", (selected, bool(basemap), height, width, origin_radius), build, limit=16)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2048)
-def _card(_atlas: Atlas, folder_version: str, org_id: str, report_to: str, page_url: str) -> Card:
-    return organization_card(_atlas.organization(org_id), report_to=report_to, page_url=page_url)
+def table_spec(view: View) -> TableSpec:
+    """The view's table and phone card list, built once per view."""
+    return derived(view, "table", None, lambda: table_spec_of(view), limit=1)
 
 
 def card(atlas: Atlas, org_id: str, *, report_to: str, page_url: str) -> Card:
-    """An organization's detail card, worked out once per organization and data version."""
-    return _card(atlas, _version(), org_id, report_to, page_url)
+    """An organization's detail card, worked out once per organization and link settings."""
+    return derived(atlas, "card", (org_id, report_to, page_url),
+                 lambda: organization_card(atlas.organization(org_id), report_to=report_to, page_url=page_url),
+                 limit=2048)

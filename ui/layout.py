@@ -11,6 +11,7 @@ from atlas.ingest.quality import explain
 from atlas.model import Page
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
+from ui import data
 from ui.widgets import context
 
 
@@ -46,21 +47,29 @@ def reviewed_notice(page: Page) -> None:
 
 def attribution(page: Page) -> None:
     st.divider()
-    st.caption(f"**Source:** {md(page.source or 'not stated on the page')}. Last reviewed {reviewed_on(page)}.")
+    lines = [f"**Source:** {md(page.source or 'not stated on the page')}. Last reviewed {reviewed_on(page)}."]
     if page.disclaimer:
-        st.caption(md(page.disclaimer))
+        lines.append(md(page.disclaimer))
+    st.caption("\n\n".join(lines))
 
 
-def sections(page: Page) -> None:
+def sections(atlas: Atlas) -> None:
     """The page's questions and answers; a list in an answer stays a list."""
+    for kind, text in data.derived(atlas, "sections", None, lambda: _section_markdown(atlas.page), limit=1):
+        if kind == "heading":
+            st.header(text, anchor=False)
+        else:
+            st.markdown(text)
+
+
+def _section_markdown(page: Page) -> list[tuple[str, str]]:
+    blocks = []
     for index, section in enumerate(page.sections):
         if index > 0 or section.heading != page.title:
-            st.header(md(section.heading), anchor=False)
+            blocks.append(("heading", md(section.heading)))
         for kind, content in section.blocks():
-            if kind == "list":
-                st.markdown("\n".join(f"- {md(item)}" for item in content))
-            else:
-                st.markdown(md(content))
+            blocks.append(("text", "\n".join(f"- {md(item)}" for item in content) if kind == "list" else md(content)))
+    return blocks
 
 
 def no_organizations() -> None:
@@ -81,15 +90,20 @@ def name_list(organizations: list) -> None:
 def sidebar(atlas: Atlas) -> bool:
     """The sidebar every page shares. Returns True when the user switches presentation mode on."""
     with st.sidebar:
-        st.caption(f"From *{md(atlas.page.title)}* (NIH/NINDS), last reviewed {reviewed_on(atlas.page)}. "
-                   f"{len(atlas):,} organizations.")
-        if "stale-source" in atlas.page.quality_flags:
-            st.caption(f":material/history: {md(explain('stale-source'))}")
+        st.caption(data.derived(atlas, "sidebar", None, lambda: _sidebar_text(atlas), limit=1))
         st.toggle("Street basemap (needs internet)", key="basemap",
                   help="Off: the map draws US state outlines and works offline. On: street tiles from Carto.")
         return st.toggle("Presentation mode", key="present_toggle", value=False,
                          help="Large type, a full-width map and scenes to step through. Share ?present=1 to "
                               "open it directly.")
+
+
+def _sidebar_text(atlas: Atlas) -> str:
+    text = (f"From *{md(atlas.page.title)}* (NIH/NINDS), last reviewed {reviewed_on(atlas.page)}. "
+            f"{len(atlas):,} organizations.")
+    if "stale-source" in atlas.page.quality_flags:
+        text += f"\n\n:material/history: {md(explain('stale-source'))}"
+    return text
 
 
 def data_error_page(error: DataDirError) -> None:

@@ -144,7 +144,15 @@ COLUMN_CONFIG = {
 
 
 TABLE_ROW_HEIGHT = 65  # over 4rem, so Streamlit wraps long text at a word instead of cutting it
-CARD_LIST_LIMIT = 50  # a phone shows this many organizations as cards; the rest are in the table and CSV
+# Static CSS, no data in it: below 640 px the card list replaces the dataframe, which would otherwise
+# scroll sideways.
+PHONE_CSS = """<style>
+[class*="-atlas-cards"] { display: none; }
+@media (max-width: 640px) {
+  [class*="-atlas-grid"] { display: none; }
+  [class*="-atlas-cards"] { display: flex; }
+}
+</style>"""
 
 
 def _on_table_select(table_key: str, target_key: str) -> None:
@@ -157,56 +165,27 @@ def _on_table_select(table_key: str, target_key: str) -> None:
 def organization_table(view: View, *, key: str, select_into: str | None = None) -> None:
     """The view's organizations: a dataframe on a wide screen, a short list of cards on a phone.
 
-    Both are drawn; a static CSS media query shows one. The list reads only the first rows, so a
-    table of 100,000 rows costs no more than one of 50.
+    Both are drawn; a static CSS media query shows one. Both come ready-made from the view's table
+    spec, so a table of 100,000 rows costs a rerun no more than one of 50.
     """
-    rows = view.table()
-    st.session_state[f"{key}__ids"] = rows["id"].to_numpy()  # kept here: a selected row's id never goes to the browser
-    shown_rows = rows.drop(columns="id")
-    if view.table_truncated:
-        st.caption(f"The table lists the first {len(rows):,} of these {len(view):,} organizations. Narrow the "
-                   "filters or open an area of the map to see the others, or download them all as a CSV file.")
-    # Static CSS, no data in it: below 640 px the card list replaces the dataframe, which would
-    # otherwise scroll sideways.
-    st.html("""<style>
-[class*="-atlas-cards"] { display: none; }
-@media (max-width: 640px) {
-  [class*="-atlas-grid"] { display: none; }
-  [class*="-atlas-cards"] { display: flex; }
-}
-</style>""")
+    spec = data.table_spec(view)
+    st.session_state[f"{key}__ids"] = spec.ids  # kept here: a selected row's id never goes to the browser
+    if spec.note:
+        st.caption(spec.note)
+    st.html(PHONE_CSS)
     # A short table is shown whole; a long one scrolls inside ten rows' height.
-    height = TABLE_ROW_HEIGHT * min(max(len(rows), 1), 10) + 38
-    options = dict(column_config=COLUMN_CONFIG, column_order=view.table_columns, hide_index=True, key=key,
+    height = TABLE_ROW_HEIGHT * min(max(len(spec), 1), 10) + 38
+    options = dict(column_config=COLUMN_CONFIG, column_order=spec.columns, hide_index=True, key=key,
                    width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
     with st.container(key=f"{key}-atlas-grid"):
         if select_into:
-            st.dataframe(shown_rows, on_select=partial(_on_table_select, key, select_into),
+            st.dataframe(spec.grid, on_select=partial(_on_table_select, key, select_into),
                          selection_mode="single-row", **options)
         else:
-            st.dataframe(shown_rows, **options)
+            st.dataframe(spec.grid, **options)
     with st.container(key=f"{key}-atlas-cards"):
-        shown = rows.iloc[:CARD_LIST_LIMIT]
-        miles = shown["Miles"].to_numpy() if "Miles" in shown else None
-        cards = []
-        for index, (name, focus, place, phone) in enumerate(
-                zip(shown["Organization"], shown["Focus"], shown["Location"], shown["Phone"])):
-            lines = [f"**{md(name)}**"]
-            facts = [md(f"{miles[index]:,.0f} miles")] if miles is not None else []
-            facts += [md(focus)] if isinstance(focus, str) and focus else []
-            lines += [" · ".join(facts)] if facts else []
-            lines += [md(place)] if isinstance(place, str) and place else []
-            # A phone link only from the prepared column, which holds nothing but allow-listed tel: links.
-            # Non-breaking hyphens keep the number on one line.
-            if isinstance(phone, str) and phone.startswith("tel:+"):
-                number = phone.removeprefix("tel:+").removeprefix("1-").replace("-", "\u2011")
-                lines.append(markdown_link(f"Call {number}", phone))
-            cards.append("  \n".join(lines))
-        if len(rows) > CARD_LIST_LIMIT:
-            cards.append(f"…and {len(rows) - CARD_LIST_LIMIT:,} more: see the full table on a larger screen or "
-                         "download the CSV.")
-        if cards:
-            st.markdown("\n\n".join(cards))
+        if spec.phone_cards:
+            st.markdown(spec.phone_cards)
 
 
 # --- detail card ------------------------------------------------------------------------

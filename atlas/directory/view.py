@@ -146,7 +146,7 @@ class View:
             return list(TABLE_COLUMNS)
         return ["Organization", *DISTANCE_COLUMNS, *TABLE_COLUMNS[1:]]
 
-    @property
+    @functools.cached_property
     def all_national(self) -> bool:
         areas = self.atlas.frame["service_area"].to_numpy()[self.rows]
         return bool(len(areas)) and bool((areas == "national").all())

@@ -1,17 +1,22 @@
-"""The organization detail card as data: what to show and which links are safe to make.
+"""What the app shows of organizations beside the map: the detail card, and the table with its
+phone-sized card list.
 
-Rendering is left to the app; every link here has passed `contacts.safe_url`, and every text is
-the data as written (the app escapes it for display).
+Every link here has passed `contacts.safe_url`. A card holds the data as written (the app escapes
+it for display); the table spec is built once per view, ready to send, so a rerun only passes it on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyarrow as pa
+
 from atlas.ingest import contacts
 from atlas.ingest.quality import FLAGS, flag_details
 from atlas.ingest.tags import SERVICE_AREAS, focus_label
 from atlas.model import Organization
+from atlas.text import escape_markdown, markdown_link
 
 PRECISION_TEXT = {
     "address": "Placed at its street address.",
@@ -76,3 +81,55 @@ def organization_card(org: Organization, *, report_to: str = "", page_url: str =
         report_problem=contacts.report_problem_link(org, report_to, page_url),
     )
 
+
+
+# --- the table ---------------------------------------------------------------------------
+
+CARD_LIST_LIMIT = 50  # a phone shows this many organizations as cards; the rest are in the table and CSV
+
+
+@dataclass(frozen=True, eq=False)
+class TableSpec:
+    grid: pa.Table         # the display columns, as Arrow: the browser's grid reads it without conversion
+    ids: np.ndarray        # each grid row's organization id, kept on the server for row selection
+    columns: list[str]     # the columns in the order shown
+    note: str              # says the table is cut, or ""
+    phone_cards: str       # Markdown of the first rows as cards, for a phone's narrow screen
+
+    def __len__(self) -> int:
+        return self.grid.num_rows
+
+
+def table_spec(view) -> TableSpec:
+    """The view's table, the card list that replaces it on a phone, and what is left out of both."""
+    rows = view.table()
+    note = ""
+    if view.table_truncated:
+        note = (f"The table lists the first {len(rows):,} of these {len(view):,} organizations. Narrow the "
+                "filters or open an area of the map to see the others, or download them all as a CSV file.")
+    grid = pa.Table.from_pandas(rows.drop(columns="id"), preserve_index=False)
+    return TableSpec(grid=grid, ids=rows["id"].to_numpy(), columns=view.table_columns, note=note,
+                     phone_cards=_phone_cards(rows))
+
+
+def _phone_cards(rows) -> str:
+    shown = rows.iloc[:CARD_LIST_LIMIT]
+    miles = shown["Miles"].to_numpy() if "Miles" in shown else None
+    cards = []
+    for index, (name, focus, place, phone) in enumerate(
+            zip(shown["Organization"], shown["Focus"], shown["Location"], shown["Phone"])):
+        lines = [f"**{escape_markdown(name)}**"]
+        facts = [escape_markdown(f"{miles[index]:,.0f} miles")] if miles is not None else []
+        facts += [escape_markdown(focus)] if isinstance(focus, str) and focus else []
+        lines += [" · ".join(facts)] if facts else []
+        lines += [escape_markdown(place)] if isinstance(place, str) and place else []
+        # A phone link only from the prepared column, which holds nothing but allow-listed tel: links.
+        # Non-breaking hyphens keep the number on one line.
+        if isinstance(phone, str) and phone.startswith("tel:+"):
+            number = phone.removeprefix("tel:+").removeprefix("1-").replace("-", "\u2011")
+            lines.append(markdown_link(f"Call {number}", phone))
+        cards.append("  \n".join(lines))
+    if len(rows) > CARD_LIST_LIMIT:
+        cards.append(f"…and {len(rows) - CARD_LIST_LIMIT:,} more: see the full table on a larger screen or "
+                     "download the CSV.")
+    return "\n\n".join(cards)

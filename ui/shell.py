@@ -1,0 +1,55 @@
+"""The app around every page: page settings, the directory (or the page that says why it cannot be
+loaded), navigation, the sidebar and presentation mode. app.py runs it on every rerun.
+
+It lives in a module rather than in app.py so that it is compiled once per process: Streamlit
+compiles the entry script itself again whenever it has no cached copy (every AppTest run).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from atlas.errors import AtlasError, DataDirError
+from ui import data, layout
+
+PAGES = (
+    dict(page="pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    dict(page="pages/directory.py", title="Directory", icon=":material/list:", url_path="directory"),
+    dict(page="pages/nearby.py", title="Nearby", icon=":material/near_me:", url_path="nearby"),
+    dict(page="pages/fit.py", title="Which group fits?", icon=":material/help:", url_path="fit"),
+    dict(page="pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
+)
+PRESENTATION = dict(page="pages/present.py", title="Presentation", icon=":material/slideshow:", url_path="present",
+                    visibility="hidden")
+
+
+def presenting() -> bool:
+    return st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
+
+
+def run() -> None:
+    on_stage = presenting()
+    st.set_page_config(page_title="Dystonia Atlas", page_icon="🧭", layout="wide",
+                       initial_sidebar_state="collapsed" if on_stage else "auto")
+    try:
+        atlas = data.load()
+    except DataDirError as error:
+        st.navigation([st.Page(partial(layout.data_error_page, error), title="Data problem",
+                               icon=":material/error:")], position="hidden").run()
+        st.stop()
+
+    presentation = st.Page(**PRESENTATION)
+    current = st.navigation([*(st.Page(**page) for page in PAGES), presentation],
+                            position="hidden" if on_stage else "sidebar")
+    if on_stage and current.url_path != "present":
+        st.switch_page(presentation, query_params=layout.raw_params())
+    if current.url_path == "present" and not on_stage:
+        st.switch_page(presentation, query_params={**layout.raw_params(), "present": "1"})
+    if not on_stage and layout.sidebar(atlas):
+        st.switch_page(presentation, query_params={"present": "1"})
+    try:
+        current.run()
+    except AtlasError as error:  # bad input the core explains: a message, never a traceback
+        st.error(layout.md(str(error)), icon=":material/error:")
