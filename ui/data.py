@@ -142,9 +142,8 @@ def map_spec(view: View, *, selected: str | None, basemap: bool, height: int, wi
         place = view.origin
         origin = None if place is None else Origin(place.label, place.latitude, place.longitude,
                                                    view.request.radius_mi if origin_radius else None)
-        shown = view.atlas.frame[mapview.SOURCE_COLUMNS].take(view.rows)  # only what the map reads
-        return mapview.map_spec(shown, origin=origin, selected_id=selected, basemap=bool(basemap),
-                                height=height, width=width)
+        return mapview.view_map(view.atlas.frame, view.rows, origin=origin, selected_id=selected,
+                                basemap=bool(basemap), height=height, width=width)
 
     return derived(view, "map", (selected, bool(basemap), height, width, origin_radius), build, limit=16)
 

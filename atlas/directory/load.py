@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
@@ -91,6 +93,7 @@ class Atlas:
     index: SpatialIndex
     states: tuple[str, ...]
     positions: dict[str, int]  # organization id -> row
+    display: pa.Table  # the table's columns and ids, as Arrow: a view takes its rows in one call
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -165,11 +168,22 @@ def _prepare(page: Page, frame: pd.DataFrame, organizations: Sequence[Organizati
     frame["Website"] = website_links(frame["website"], flags)
     frame["Data notes"] = _labels(flags, lambda codes: "; ".join(FLAGS[c].title if c in FLAGS else c
                                                                  for c in _split(codes)))
+    frame["is_national"] = (frame["service_area"] == "national").to_numpy(bool)
 
     positions = dict(zip(frame["id"].tolist(), range(len(frame))))
     states = tuple(sorted(s for s in frame["state"].unique().tolist() if s))
     index = SpatialIndex(frame["latitude"].to_numpy(float), frame["longitude"].to_numpy(float))
-    return Atlas(page, organizations, frame, index, states, positions)
+    return Atlas(page, organizations, frame, index, states, positions, _display(frame))
+
+
+def _display(frame: pd.DataFrame) -> pa.Table:
+    """The table's columns as one Arrow table. Focus and data notes hold a handful of distinct
+    values, so they are dictionary-encoded: sent once each, not once a row."""
+    table = pa.Table.from_pandas(frame[["id", *TABLE_COLUMNS]], preserve_index=False)
+    for name in ("Focus", "Data notes"):
+        position = table.schema.get_field_index(name)
+        table = table.set_column(position, name, pc.dictionary_encode(table[name]))
+    return table
 
 
 def _place(frame: pd.DataFrame) -> pd.Series:

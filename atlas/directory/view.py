@@ -16,6 +16,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from geopy.geocoders.base import Geocoder
 
 from atlas.directory.distance import KM_PER_MILE, wider_radius
@@ -122,23 +123,22 @@ class View:
 
     def table(self) -> pd.DataFrame:
         """The shown rows' display columns (prepared at load), with distances when ranked."""
-        return self._table
+        return self.grid.to_pandas()
 
     @property
     def table_truncated(self) -> bool:
         return len(self) > TABLE_ROWS
 
     @functools.cached_property
-    def _table(self) -> pd.DataFrame:
-        frame, rows = self.atlas.frame, self.rows[:TABLE_ROWS]
-        columns = {c: frame[c].take(rows).reset_index(drop=True) for c in ("id", *TABLE_COLUMNS)}
-        for repeated in ("Focus", "Data notes"):  # a handful of values: sent once each, not once a row
-            columns[repeated] = columns[repeated].astype("category")
+    def grid(self) -> pa.Table:
+        """The table as Arrow: ids and display columns taken from the prepared table in one call,
+        with distances when ranked. At most TABLE_ROWS rows."""
+        grid = self.atlas.display.take(pa.array(self.rows[:TABLE_ROWS], type=pa.int64()))
         if self.miles is not None:
             miles = self.miles[:TABLE_ROWS]
-            columns["Miles"] = pd.Series(np.round(miles, 1))
-            columns["Km"] = pd.Series(np.round(miles * KM_PER_MILE, 1))
-        return pd.DataFrame(columns, copy=False)
+            grid = grid.append_column("Miles", pa.array(np.round(miles, 1)))
+            grid = grid.append_column("Km", pa.array(np.round(miles * KM_PER_MILE, 1)))
+        return grid
 
     @property
     def table_columns(self) -> list[str]:
@@ -148,8 +148,8 @@ class View:
 
     @functools.cached_property
     def all_national(self) -> bool:
-        areas = self.atlas.frame["service_area"].to_numpy()[self.rows]
-        return bool(len(areas)) and bool((areas == "national").all())
+        national = self.atlas.frame["is_national"].to_numpy(bool)[self.rows]
+        return bool(len(national)) and bool(national.all())
 
     @property
     def summary(self) -> str:

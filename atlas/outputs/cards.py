@@ -102,17 +102,16 @@ class TableSpec:
 
 def table_spec(view) -> TableSpec:
     """The view's table, the card list that replaces it on a phone, and what is left out of both."""
-    rows = view.table()
+    grid = view.grid
     note = ""
     if view.table_truncated:
-        note = (f"The table lists the first {len(rows):,} of these {len(view):,} organizations. Narrow the "
+        note = (f"The table lists the first {grid.num_rows:,} of these {len(view):,} organizations. Narrow the "
                 "filters or open an area of the map to see the others, or download them all as a CSV file.")
-    grid = pa.Table.from_pandas(rows.drop(columns="id"), preserve_index=False)
-    return TableSpec(grid=grid, ids=rows["id"].to_numpy(), columns=view.table_columns, note=note,
-                     phone_cards=_phone_cards(rows))
+    return TableSpec(grid=grid.drop_columns(["id"]), ids=grid["id"].to_numpy(), columns=view.table_columns,
+                     note=note, phone_cards=_phone_cards(grid.slice(0, CARD_LIST_LIMIT + 1).to_pandas(), grid.num_rows))
 
 
-def _phone_cards(rows) -> str:
+def _phone_cards(rows, total: int) -> str:
     shown = rows.iloc[:CARD_LIST_LIMIT]
     miles = shown["Miles"].to_numpy() if "Miles" in shown else None
     cards = []
@@ -129,7 +128,7 @@ def _phone_cards(rows) -> str:
             number = phone.removeprefix("tel:+").removeprefix("1-").replace("-", "\u2011")
             lines.append(markdown_link(f"Call {number}", phone))
         cards.append("  \n".join(lines))
-    if len(rows) > CARD_LIST_LIMIT:
-        cards.append(f"…and {len(rows) - CARD_LIST_LIMIT:,} more: see the full table on a larger screen or "
+    if total > CARD_LIST_LIMIT:
+        cards.append(f"…and {total - CARD_LIST_LIMIT:,} more: see the full table on a larger screen or "
                      "download the CSV.")
     return "\n\n".join(cards)

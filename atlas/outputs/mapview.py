@@ -25,6 +25,7 @@ import pandas as pd
 import pydeck as pdk
 import pydeck.bindings.deck
 from geopy import Point
+from pydeck.bindings.json_tools import default_serialize
 from geopy.distance import distance
 
 from atlas.ingest.tags import FOCI
@@ -43,6 +44,7 @@ ORIGIN_COLOR = (17, 17, 17)
 MAP_COLUMNS = ["id", "name", "place", "focus_label", "longitude", "latitude", "color", "letter"]
 SOURCE_COLUMNS = ["id", "name", "place", "focus", "focus_label", "latitude", "longitude",
                   *(f"is_{code}" for code in FOCI)]  # the columns of a prepared directory a map reads
+CLUSTER_SOURCE_COLUMNS = ["latitude", "longitude", *(f"is_{code}" for code in FOCI)]  # all that cells read
 CLUSTER_COLUMNS = ["name", "place", "focus_label", "longitude", "latitude", "color", "letter", "size", "bbox"]
 OUTLINES_URL = "app/static/us_states.geojson"  # relative, so it also works under a proxy's path prefix
 # 2,000 points are about 250 kB of spec and draw smoothly in a laptop's browser; above that the
@@ -213,9 +215,18 @@ class Deck(pdk.Deck):
     layers never change."""
 
     def to_json(self) -> str:
+        # pydeck's own JSON is indented, which makes Python's json module fall back to its slow
+        # pure-Python encoder and sends every visitor the whitespace. The same document, compact.
         if getattr(self, "_json", None) is None:
-            self._json = super().to_json()
+            self._json = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
         return self._json
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as the JSON records a layer draws, built column-wise: pydeck's own conversion
+    (DataFrame.to_dict) costs several times as much."""
+    values = [frame[column].tolist() for column in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
 
 
 def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_id: str | None = None,
@@ -250,34 +261,34 @@ def build_deck(points: pd.DataFrame, *, origin: Origin | None = None, selected_i
         chosen = points[points["id"] == selected_id]
         if not chosen.empty:
             layers.append(pdk.Layer(
-                "ScatterplotLayer", data=chosen[["longitude", "latitude"]], id="selected-ring",
+                "ScatterplotLayer", data=_records(chosen, ["longitude", "latitude"]), id="selected-ring",
                 get_position=["longitude", "latitude"], filled=False, stroked=True, radius_units="'pixels'",
                 get_radius=17, get_line_color=list(ORIGIN_COLOR), line_width_min_pixels=3, pickable=False))
 
     if grouped:
         layers.append(pdk.Layer(
-            "ScatterplotLayer", data=points[CLUSTER_COLUMNS], id="clusters", get_position=["longitude", "latitude"],
+            "ScatterplotLayer", data=_records(points, CLUSTER_COLUMNS), id="clusters", get_position=["longitude", "latitude"],
             get_fill_color="color", get_line_color=[30, 30, 30], stroked=True, line_width_min_pixels=1.5,
             radius_units="'pixels'", get_radius="size", pickable=True, auto_highlight=True))
         layers.append(pdk.Layer(
-            "TextLayer", data=points[["longitude", "latitude", "letter"]], id="cluster-counts",
+            "TextLayer", data=_records(points, ["longitude", "latitude", "letter"]), id="cluster-counts",
             get_position=["longitude", "latitude"], get_text="letter", get_size=12, size_units="'pixels'",
             get_color=[17, 17, 17], get_text_anchor="'middle'", get_alignment_baseline="'center'", font_weight=700,
             pickable=False))
     else:
         layers.append(pdk.Layer(
-            "ScatterplotLayer", data=points, id="organizations", get_position=["longitude", "latitude"],
+            "ScatterplotLayer", data=_records(points, MAP_COLUMNS), id="organizations", get_position=["longitude", "latitude"],
             get_fill_color="color", get_line_color=[30, 30, 30], stroked=True, line_width_min_pixels=1.5,
             radius_units="'pixels'", get_radius=11, pickable=True, auto_highlight=True))
         layers.append(pdk.Layer(
-            "TextLayer", data=points[["longitude", "latitude", "letter"]], id="organization-letters",
+            "TextLayer", data=_records(points, ["longitude", "latitude", "letter"]), id="organization-letters",
             get_position=["longitude", "latitude"], get_text="letter", get_size=12, size_units="'pixels'",
             get_color=[17, 17, 17], get_text_anchor="'middle'", get_alignment_baseline="'center'", font_weight=700,
             pickable=False))
         stacks = stacked(points)
         if len(stacks):  # several organizations at one spot: a count beside the marker says so
             layers.append(pdk.Layer(
-                "TextLayer", data=stacks, id="stacked-counts", get_position=["longitude", "latitude"],
+                "TextLayer", data=_records(stacks, ["longitude", "latitude", "count"]), id="stacked-counts", get_position=["longitude", "latitude"],
                 get_text="count", get_size=13, size_units="'pixels'", get_color=[17, 17, 17],
                 get_pixel_offset=[14, -14], get_text_anchor="'start'", get_alignment_baseline="'bottom'",
                 font_weight=700, background=True, get_background_color=[255, 255, 255, 230], pickable=False))
@@ -306,6 +317,15 @@ class MapSpec:
     codes: frozenset[str]
     grouped: bool
     located: int
+
+
+def view_map(frame: pd.DataFrame, rows: np.ndarray, **options) -> MapSpec:
+    """The map of rows of a prepared directory frame. Above POINT_LIMIT located rows only the
+    coordinates and focus flags are taken: grid cells need nothing else."""
+    lat, lon = frame["latitude"].to_numpy(float)[rows], frame["longitude"].to_numpy(float)[rows]
+    located = int(np.count_nonzero(np.isfinite(lat) & np.isfinite(lon)))
+    columns = CLUSTER_SOURCE_COLUMNS if located > POINT_LIMIT else SOURCE_COLUMNS
+    return map_spec(frame[columns].take(rows), **options)
 
 
 def map_spec(shown: pd.DataFrame, *, origin: Origin | None = None, selected_id: str | None = None,
