@@ -48,10 +48,10 @@ def _stop_everything() -> None:
     _workdir.cleanup()
 
 
-def _server(name: str, script: Path, paths: tuple[str, ...]) -> Streamlit:
+def _server(name: str, script: Path, paths: tuple[str, ...], options: tuple[str, ...] = ()) -> Streamlit:
     """A started, warmed server: every figure measures a running deployment, not a cold start."""
     server = Streamlit(name, script, free_port(), Path(_workdir.name) / f"{name}.log",
-                       replica_env("bench-load", OFFLINE))
+                       replica_env("bench-load", OFFLINE), options=options)
     server.start()
     _started.append(server)
     server.wait_healthy()
@@ -67,7 +67,15 @@ def atlas_server() -> Streamlit:
 
 @functools.cache
 def bare_server() -> Streamlit:
+    """The yardstick: the one-line page with this project's server settings (.streamlit/config.toml)."""
     return _server("bare", ROOT / "benchmarks" / "bare_app.py", ("/",))
+
+
+@functools.cache
+def default_bare_server() -> Streamlit:
+    """For context only: the one-line page with Streamlit's default of a full garbage collection
+    after every script run, which the project's settings switch off (see .streamlit/config.toml)."""
+    return _server("bare-default", ROOT / "benchmarks" / "bare_app.py", ("/",), ("--runner.postScriptGC=true",))
 
 
 def _cluster(replicas: int) -> Cluster:
@@ -106,7 +114,7 @@ def _failed(runs: list[Run]) -> str:
 def first_run_sweep() -> dict[tuple[str, int], dict]:
     """(target, N) -> runs, server CPU seconds, RSS before and while all N sessions are open."""
     targets = {"landing": (atlas_server(), LANDING), "nearby": (atlas_server(), NEARBY),
-               "bare": (bare_server(), "/")}
+               "bare": (bare_server(), "/"), "bare-default": (default_bare_server(), "/")}
     results = {}
     for n in COUNTS:
         for target, (server, path) in targets.items():
@@ -127,10 +135,13 @@ def _first_run_figure(target: str) -> tuple[str, bool]:
         parts.append(f"N={n}: {_p(ours, 50):.2f}/{_p(ours, 95):.2f} s{_failed(ours)} "
                      f"(bare {_p(bare, 50):.2f}/{_p(bare, 95):.2f})")
     p95, bare_p95 = _p(sweep[target, 50]["runs"], 95), _p(sweep["bare", 50]["runs"], 95)
-    cpu = sweep[target, 100]["cpu"] / 100
+    cpu, bare_cpu = sweep[target, 100]["cpu"] / 100, sweep["bare", 100]["cpu"] / 100
+    default_p95, default_cpu = _p(sweep["bare-default", 50]["runs"], 95), sweep["bare-default", 100]["cpu"] / 100
     ratio = p95 / bare_p95 if bare_p95 > 0 else float("inf")
     figure = (f"P50/P95 to script_finished, {'; '.join(parts)}; at N=50 P95 is {ratio:.1f}x bare; "
-              f"server CPU {cpu * 1000:.0f} ms per session")
+              f"server CPU {cpu * 1000:.0f} ms per session (bare {bare_cpu * 1000:.0f} ms). For context, a bare "
+              f"page on Streamlit's default settings (a full garbage collection after each run): P95 "
+              f"{default_p95:.2f} s at N=50, {default_cpu * 1000:.0f} ms CPU per session")
     return figure, ratio <= 1.5
 
 

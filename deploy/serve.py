@@ -83,6 +83,7 @@ class Streamlit:
     log: Path
     env: dict[str, str]
     process: subprocess.Popen | None = None
+    options: tuple[str, ...] = ()  # more `streamlit run` flags, after the replica's own
 
     @property
     def url(self) -> str:
@@ -97,7 +98,7 @@ class Streamlit:
         options = [f"--{key}={value}" for key, value in REPLICA_OPTIONS.items()]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.address", "127.0.0.1",
-             "--server.port", str(self.port), *options],
+             "--server.port", str(self.port), *options, *self.options],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
