@@ -54,7 +54,7 @@ def free_port(address: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Runs in the child before exec: the kernel sends SIGTERM if the supervising process dies,
     so a killed `./dev serve` never leaves replicas or a proxy behind."""
     PR_SET_PDEATHSIG = 1
@@ -100,7 +100,7 @@ class Streamlit:
             [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.address", "127.0.0.1",
              "--server.port", str(self.port), *options, *self.options],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -214,7 +214,7 @@ class Cluster:
                 raise RuntimeError(f"haproxy rejected {self.config_path}:\n{check.stdout}{check.stderr}")
             self.proxy = subprocess.Popen([binary, "-db", "-f", str(self.config_path)], cwd=self.workdir,
                                           stdout=self.proxy_log.open("wb"), stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                          stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
             self.wait_proxy_ready()
         except BaseException:
             self.stop()

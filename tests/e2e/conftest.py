@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from deploy.serve import die_with_parent
 from tests.conftest import PAGES, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -92,7 +93,8 @@ def start_server(name: str, data_dir: Path | None = None, *, timeout: float = TI
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent)  # a test run that is killed leaves no server behind
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -144,21 +146,63 @@ def browser(playwright_instance) -> Browser:
     chromium.close()
 
 
-def new_tab(browser: Browser, **options) -> Page:
-    """A page in a fresh context, with generous limits and its script runs counted."""
+@pytest.fixture(scope="session")
+def recorder():
+    """A local proxy that records and refuses every request Chromium sends towards another host."""
+    from tests.e2e.visits import Recorder
+
+    proxy = Recorder().start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def proxied_browser(playwright_instance, recorder) -> Browser:
+    chromium = launch_chromium(playwright_instance, f"--proxy-server=http://127.0.0.1:{recorder.server_address[1]}")
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def visits(proxied_browser, recorder, server):
+    """`visits(name)`: what one state of tests/e2e/visits.py showed and asked for, loaded once."""
+    from tests.e2e.visits import Visits
+
+    return Visits(proxied_browser, recorder, server)
+
+
+def new_context(browser: Browser, **options) -> BrowserContext:
+    """A browser context with generous limits."""
     context = browser.new_context(**{"viewport": VIEWPORT, "accept_downloads": True, **options})
     context.set_default_timeout(TIMEOUT)
     context.set_default_navigation_timeout(TIMEOUT)
     # Keep every resource timing (Streamlit loads many chunks): MAPS_READY_JS looks for the outlines.
     context.add_init_script("performance.setResourceTimingBufferSize(100000)")
-    tab = context.new_page()
+    return context
+
+
+def new_tab(browser: Browser, **options) -> Page:
+    """A page in a fresh context, with generous limits and its script runs counted."""
+    tab = new_context(browser, **options).new_page()
     ScriptRuns.attach(tab)
     return tab
 
 
+@pytest.fixture(scope="session")
+def shared_context(browser) -> BrowserContext:
+    """One context for the plain `page` fixture: its HTTP and compiled-script caches keep
+    Streamlit's JavaScript between tests. Each test still gets its own tab, and so its own
+    Streamlit session; tests that need their own viewport, permissions or request log make a
+    context of their own with new_tab()."""
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def page(browser, request):
-    tab = new_tab(browser)
+def page(shared_context, request):
+    tab = shared_context.new_page()
+    ScriptRuns.attach(tab)
     console: list[str] = []
     tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     tab.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
@@ -167,7 +211,7 @@ def page(browser, request):
         OUTPUT.mkdir(parents=True, exist_ok=True)
         name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
         (OUTPUT / f"console-{name}.log").write_text("\n".join(console) + "\n")
-    tab.context.close()
+    tab.close()
 
 
 # --- the app's own signals -------------------------------------------------------------

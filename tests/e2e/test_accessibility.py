@@ -1,4 +1,4 @@
-"""axe-core (from the npm registry) on every page, in the states people reach.
+"""axe-core (from the npm registry) on every page, in the states people reach (tests/e2e/visits.py).
 
 The project's own content must have no serious or critical violation. A violation that comes
 from Streamlit's own components, which this project cannot change, is listed in
@@ -13,45 +13,11 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import AXE, OUTPUT, grid_rows, open_app, wait_for_app
+from tests.e2e.conftest import OUTPUT, grid_rows, open_app, wait_for_app
+from tests.e2e.visits import VISITS
 
 # rule id -> (why it is Streamlit's, a pattern matching only the nodes Streamlit draws)
 STREAMLIT_OWNED: dict[str, tuple[str, re.Pattern]] = {}
-
-
-def _expand_export(page):
-    page.get_by_text("Export, print or share this view").click()
-    page.get_by_role("button", name="Spreadsheet (CSV)").wait_for(state="visible")
-
-
-def _open_state_menu(page):
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
-    page.get_by_role("option", name="New York (NY)").wait_for(state="visible")
-
-
-STATES = {
-    "overview": ("", None),
-    "directory-card": ("directory?org=american-dystonia-society", None),
-    "directory-export": ("directory?focus=torticollis", _expand_export),
-    "directory-state-menu": ("directory", _open_state_menu),
-    "directory-nothing-found": ("directory?q=no+such+group", None),
-    "nearby": ("nearby?near=60601", None),
-    "nearby-nothing-within": ("nearby?near=99501&radius=25", None),
-    "nearby-unknown-place": ("nearby?near=abcde", None),
-    "fit": ("fit?area=eyelids", None),
-    "about": ("about", None),
-    "presentation": ("?present=1", None),
-    "presentation-near": ("?present=1&scene=near", None),
-}
-
-
-def run_axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ['violations']});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300)}))}));
-    }""")
 
 
 def _streamlit_owned(violation: dict, node: dict) -> bool:
@@ -59,13 +25,9 @@ def _streamlit_owned(violation: dict, node: dict) -> bool:
     return bool(owned and owned[1].search(node["html"]))
 
 
-@pytest.mark.parametrize("state", list(STATES))
-def test_no_serious_or_critical_violations(page, server, state):
-    path, action = STATES[state]
-    open_app(page, server, path)
-    if action:
-        action(page)
-    violations = run_axe(page)
+@pytest.mark.parametrize("state", list(VISITS))
+def test_no_serious_or_critical_violations(visits, state):
+    violations = visits(state).violations
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / f"axe-{state}.json").write_text(json.dumps(violations, indent=1))
     ours = [f"{v['impact']} {v['id']} ({v['help']}): {node['target']}"

@@ -27,25 +27,16 @@ from tests.e2e.mapgeometry import (
     project,
     sent_view,
 )
+from tests.e2e.visits import PAGES
 from ui.widgets import TABLE_ROW_HEIGHT
-
-PAGES = {
-    "overview": "",
-    "directory": "directory",
-    "nearby": "nearby?near=60601",
-    "fit": "fit?area=voice",
-    "about": "about",
-    "presentation": "?present=1",
-}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_loads_without_an_exception_and_is_screenshotted(page, server, name):
-    open_app(page, server, PAGES[name])
-    assert exceptions(page) == []
-    assert page.locator('[data-testid="stHeading"]').count() >= 1
-    path = screenshot(page, f"page-{name}")
-    assert path.stat().st_size > 20_000
+def test_every_page_loads_without_an_exception_and_is_screenshotted(visits, name):
+    visit = visits(name)
+    assert visit.exceptions == []
+    assert visit.headings >= 1
+    assert visit.screenshot.stat().st_size > 20_000
 
 
 def _located(expected, box):

@@ -1,0 +1,148 @@
+"""Every page, in the states people reach, opened once per session and read for several checks.
+
+A visit loads one state in a Chromium whose proxy is a local recorder, waits for the full render,
+and keeps what the checks need: every request the page made, what reached the recorder, the
+exceptions shown, the axe-core findings, and a full-page screenshot. The offline, accessibility
+and page tests each assert their part of the same visit, so no state is loaded three times.
+
+Two nets catch a request that would leave the machine:
+- Playwright's request events for the whole browser context: every page, iframe and worker;
+- Chromium's proxy setting pointed at the recorder: Chromium sends every request for another host
+  through it (loopback never goes through a proxy), including the ones the browser makes on a
+  page's behalf outside the page (the tab's icon). The recorder answers 403, so nothing leaves.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.conftest import AXE, AppServer, exceptions, new_tab, open_app, screenshot
+
+
+def _expand_export(page: Page) -> None:
+    page.get_by_text("Export, print or share this view").click()
+    page.get_by_role("button", name="Spreadsheet (CSV)").wait_for(state="visible")
+
+
+def _open_state_menu(page: Page) -> None:
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
+    page.get_by_role("option", name="New York (NY)").wait_for(state="visible")
+
+
+# The pages, one each (the page tests screenshot these)...
+PAGES = {
+    "overview": "",
+    "directory": "directory",
+    "nearby": "nearby?near=60601",
+    "fit": "fit?area=voice",
+    "about": "about",
+    "presentation": "?present=1",
+}
+# ...and every state worth checking: name -> (path, what the user does once it has rendered)
+VISITS: dict[str, tuple[str, Callable[[Page], None] | None]] = {
+    **{name: (path, None) for name, path in PAGES.items()},
+    "directory-card": ("directory?org=american-dystonia-society", None),
+    "directory-filtered": ("directory?focus=torticollis&state=CA", None),
+    "directory-export": ("directory?focus=torticollis", _expand_export),
+    "directory-state-menu": ("directory", _open_state_menu),
+    "directory-nothing-found": ("directory?q=no+such+group", None),
+    "nearby-within-radius": ("nearby?near=60601&radius=500", None),
+    "nearby-nothing-within": ("nearby?near=99501&radius=25", None),
+    "nearby-unknown-place": ("nearby?near=abcde", None),
+    "fit-eyelids": ("fit?area=eyelids", None),
+    **{f"presentation-{scene}": (f"?present=1&scene={scene}", None)
+       for scene in ("torticollis", "blepharospasm", "voice", "near")},
+}
+
+
+# --- the recorder ------------------------------------------------------------------------------
+
+class Recorder(socketserver.ThreadingTCPServer):
+    """An HTTP proxy that forwards nothing: it notes each request line's target and refuses."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.targets: list[str] = []
+        super().__init__(("127.0.0.1", 0), _RecordingHandler)
+
+    def start(self) -> Recorder:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _RecordingHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        line = self.rfile.readline(65537).decode("latin-1").strip()
+        if line:
+            parts = line.split()
+            self.server.targets.append(parts[1] if len(parts) > 1 else line)
+        self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+def run_axe(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))  # inline: the injected script is not a request
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300)}))}));
+    }""")
+
+
+@dataclass
+class Visit:
+    name: str
+    requests: list[str] = field(default_factory=list)  # every URL the context asked for
+    proxied: list[str] = field(default_factory=list)   # what Chromium sent to the recorder meanwhile
+    exceptions: list[str] = field(default_factory=list)
+    headings: int = 0
+    violations: list[dict] = field(default_factory=list)
+    screenshot: Path | None = None
+
+
+class Visits:
+    """Each state visited once, on first request, in the proxied Chromium."""
+
+    def __init__(self, browser: Browser, recorder: Recorder, server: AppServer):
+        self.browser, self.recorder, self.server = browser, recorder, server
+        self._done: dict[str, Visit] = {}
+
+    def __call__(self, name: str) -> Visit:
+        if name not in self._done:
+            self._done[name] = self._visit(name)
+        return self._done[name]
+
+    def _visit(self, name: str) -> Visit:
+        path, action = VISITS[name]
+        visit = Visit(name)
+        page = new_tab(self.browser)
+        context = page.context
+        context.on("request", lambda request: visit.requests.append(request.url))  # pages, iframes, workers
+        page.on("worker", lambda worker: visit.requests.append(worker.url))
+        page.on("websocket", lambda socket: visit.requests.append(socket.url))
+        start = len(self.recorder.targets)
+        try:
+            open_app(page, self.server, path)
+            if action:
+                action(page)
+            visit.exceptions = exceptions(page)
+            visit.headings = page.locator('[data-testid="stHeading"]').count()
+            visit.violations = run_axe(page)
+            visit.screenshot = screenshot(page, f"page-{name}")
+            page.wait_for_load_state("networkidle")  # late requests (the tab's icon, lazy chunks) are made too
+        finally:
+            context.close()
+        visit.proxied = self.recorder.targets[start:]
+        return visit
