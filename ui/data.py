@@ -98,6 +98,9 @@ def _settings_key() -> str:
 # arguments on every rerun. They live exactly as long as their directory (or view), so a reloaded
 # directory, or `st.cache_resource.clear()`, leaves nothing stale behind.
 
+# A view of a national directory holds up to 20,000 table rows (a few MB with its map): keep the
+# most recent few dozen, which a burst of visitors asking the same thing share, and recompute the rest.
+VIEWS_KEPT = 64
 _lock = threading.Lock()
 _derived: weakref.WeakKeyDictionary[Any, dict[str, OrderedDict]] = weakref.WeakKeyDictionary()
 
@@ -128,7 +131,7 @@ def view(atlas: Atlas, request: ViewRequest) -> View:
     """The one view of this rerun. Views are read-only and the same request gives the same view, so
     they are shared: a rerun that asks again (a click elsewhere on the page) reuses it."""
     key = (request, _settings_key())
-    shown = derived(atlas, "view", key, lambda: select_view(atlas, request, geocoder()), limit=512)
+    shown = derived(atlas, "view", key, lambda: select_view(atlas, request, geocoder()), limit=VIEWS_KEPT)
     located = shown.located
     if located is not None and (located.problem == "unavailable" or located.note):
         _forget(atlas, "view", key)  # an online geocoder's outage is not an answer to keep: ask again next time
