@@ -47,6 +47,8 @@ def _no_live_markup(page):
 
 @pytest.mark.parametrize("name", list(HOSTILE_PAGES))
 def test_hostile_page_is_inert_on_every_page(page, hostile_server, name):
+    """Each page is loaded once; the checks below that concern it (payloads as text, the table's
+    link cells) read the same load."""
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     open_app(page, hostile_server, HOSTILE_PAGES[name])
@@ -54,16 +56,19 @@ def test_hostile_page_is_inert_on_every_page(page, hostile_server, name):
     page.evaluate(TWO_FRAMES_JS)  # an onerror or onload handler would have fired by now
     _no_script_ran(page, dialogs)
     _no_live_markup(page)
+    for check in PAGE_CHECKS.get(name, ()):
+        check(page)
     screenshot(page, f"hostile-{name}")
 
 
-def test_payloads_show_as_text(page, hostile_server):
-    open_app(page, hostile_server, "")
+def _payloads_show_as_text(page):
     text = main_text(page)
     assert "What is <script>window.__pwned=1</script> Dystonia?" in text
     assert '<img src=x onerror="window.__pwned=1">' in text
     assert "[Click here](javascript:window.__pwned=1)" in text and "{{7*7}}" in text and "$x^2$" in text
-    open_app(page, hostile_server, "directory?org=script-window-pwned-1-script-dystonia-group")
+
+
+def _card_shows_values_as_published(page):
     card = main_text(page)
     assert "<script>window.__pwned=1</script> Dystonia Group" in card
     assert 'Phone: =HYPERLINK("http://evil.example","call")' in card
@@ -104,9 +109,8 @@ def sent_tables(page) -> list[pa.Table]:
     return tables
 
 
-@pytest.mark.parametrize("path", ["", "directory", "nearby?near=60601"])
-def test_table_link_cells_sent_to_the_browser_are_safe(page, hostile_server, path):
-    open_app(page, hostile_server, path)
+def _table_link_cells_are_safe(page):
+    """The table is drawn on a canvas: read its link cells from the Arrow data the app sent."""
     tables = [t for t in sent_tables(page) if set(LINK_COLUMNS) <= set(t.column_names)]
     assert tables, "the page sent its organization table"
     table = tables[-1]
@@ -119,3 +123,11 @@ def test_table_link_cells_sent_to_the_browser_are_safe(page, hostile_server, pat
     # The check has teeth: the valid contacts are links, the hostile ones are dropped.
     assert "tel:+1-714-378-9837" in cells["Phone"] and "mailto:friends@torticollisfriends.org" in cells["Email"]
     assert sum(value is None for value in cells["Website"]) >= 2  # javascript: and data: are never links
+
+
+PAGE_CHECKS = {
+    "overview": (_payloads_show_as_text, _table_link_cells_are_safe),
+    "directory": (_table_link_cells_are_safe,),
+    "directory-card": (_card_shows_values_as_published,),
+    "nearby": (_table_link_cells_are_safe,),
+}

@@ -14,7 +14,6 @@ from tests.e2e.conftest import (
     grid_rows,
     main_text,
     open_app,
-    screenshot,
     start_server,
     wait_for_app,
 )
@@ -53,7 +52,12 @@ def _every_point_drawn(expected, fill):
 
 
 def test_map_draws_every_organization_offline_where_it_belongs(page, server):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
     open_app(page, server, "directory")
+    # The street basemap is off by default, so no tiles are asked for; the outlines are the app's own.
+    assert not [url for url in requests if "cartocdn" in url or "mapbox" in url]
+    assert f"{server.url}/app/static/us_states.geojson" in requests, "the outlines load from the app's own files"
     expected = expected_points(DATA, sent_view(page))
     fill = outline_fill(page)
     image, box = drawn_canvas(page, _every_point_drawn(expected, fill))
@@ -68,14 +72,6 @@ def test_map_draws_every_organization_offline_where_it_belongs(page, server):
     assert len(drawn) == 4, "every focus colour is on the map"
     background = image.getpixel((5, int(box["height"]) - 5))[:3]
     assert colour_near(image, 5, box["height"] - 5, background, radius=0) == 12  # the corner is background
-
-
-def test_basemap_switch_is_off_so_no_tiles_are_requested(page, server):
-    requests = []
-    page.on("request", lambda request: requests.append(request.url))
-    open_app(page, server, "directory")
-    assert not [url for url in requests if "cartocdn" in url or "mapbox" in url]
-    assert f"{server.url}/app/static/us_states.geojson" in requests, "the outlines load from the app's own files"
 
 
 def test_filters_chosen_in_the_browser_change_the_rows(page, server):
@@ -188,26 +184,6 @@ def test_a_link_with_a_radius_switches_the_radius_on(page, server):
     assert page.get_by_role("switch", name="Only within a radius").is_checked()
     assert "within 100 miles, nearest first." in main_text(page)
     assert grid_rows(page) < 8
-
-
-def test_presentation_mode_steps_through_scenes(page, server):
-    open_app(page, server, "?present=1")
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
-    seen = []
-    for _ in range(5):
-        seen.append(page.locator("h1").first.inner_text())
-        assert f"Scene {len(seen)} of 5" in main_text(page)
-        page.get_by_role("link", name="Next").click()
-        wait_for_app(page)
-    assert seen == ["Where to find help", "Torticollis (cervical dystonia)", "Blepharospasm (eyelids)",
-                    "Voice and speech (spasmodic dysphonia)", "Groups near Chicago, IL"]
-    assert page.locator("h1").first.inner_text() == "Where to find help"  # wraps round
-    page.get_by_role("link", name="Previous").click()
-    wait_for_app(page)
-    assert "scene=near" in page.evaluate("location.href")
-    screenshot(page, "presentation-near")
-    font = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stMain] li')).fontSize")
-    assert float(font.removesuffix("px")) >= 20  # large type for a room
 
 
 def test_downloads_from_the_app(page, server, tmp_path):

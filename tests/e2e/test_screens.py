@@ -51,16 +51,7 @@ def test_phone_shows_the_card_list_instead_of_the_table_and_never_scrolls_sidewa
         screenshot(page, "screens-phone-nearby")
     finally:
         page.context.close()
-
-
-def test_wide_screen_shows_the_table_and_hides_the_card_list(browser, server):
-    page = _tab(browser, LAPTOP)
-    try:
-        open_app(page, server, "nearby?near=60601")
-        assert page.locator('[data-testid="stDataFrame"]').is_visible()
-        assert not page.locator('[class*="st-key-nearby_table-atlas-cards"]').is_visible()
-    finally:
-        page.context.close()
+    # The other way round, on a laptop, is checked in the Chicago task (tests/e2e/test_tasks.py).
 
 
 # --- a laptop -----------------------------------------------------------------------------------

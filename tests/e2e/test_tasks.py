@@ -36,6 +36,9 @@ def test_chicago_friend_with_spasmodic_dysphonia_and_a_handout(browser, server):
         text = main_text(page)
         assert exceptions(page) == []
         assert "The nearest voice and speech group is American Speech-Language-Hearing Association (ASHA)" in text
+        # A laptop shows the table and hides the phone's card list (tests/e2e/test_screens.py has the phone).
+        assert page.locator('[data-testid="stDataFrame"]').is_visible()
+        assert not page.locator('[class*="st-key-nearby_table-atlas-cards"]').is_visible()
         page.get_by_text("Export, print or share this view").click()
         button = page.get_by_role("button", name="Printable handout (PDF)")
         button.wait_for(timeout=120_000)
@@ -49,17 +52,29 @@ def test_chicago_friend_with_spasmodic_dysphonia_and_a_handout(browser, server):
 
 
 def test_presenter_steps_through_the_scenes(browser, server):
+    """On a 1920x1080 projector, with the Next and Previous links (tests/e2e/test_screens.py steps with keys)."""
     page = new_tab(browser)
     page.set_viewport_size({"width": 1920, "height": 1080})
     try:
         open_app(page, server, "?present=1")
-        seen = []
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        seen, titles = [], []
         for _ in range(5):
             seen.append(parse_qs(urlsplit(page.evaluate("location.href")).query)["scene"][0])
+            titles.append(page.locator("h1").first.inner_text())
+            assert f"Scene {len(seen)} of 5" in main_text(page)
             screenshot(page, f"task-presenter-{seen[-1]}")
-            page.keyboard.press("ArrowRight")
+            page.get_by_role("link", name="Next").click()
             wait_for_app(page)
         assert seen == ["all", "torticollis", "blepharospasm", "speech", "near"]
+        assert titles == ["Where to find help", "Torticollis (cervical dystonia)", "Blepharospasm (eyelids)",
+                          "Voice and speech (spasmodic dysphonia)", "Groups near Chicago, IL"]
+        assert page.locator("h1").first.inner_text() == "Where to find help"  # wraps round
+        page.get_by_role("link", name="Previous").click()
+        wait_for_app(page)
+        assert "scene=near" in page.evaluate("location.href")
+        font = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stMain] li')).fontSize")
+        assert float(font.removesuffix("px")) >= 20  # large type for a room
         assert exceptions(page) == []
     finally:
         page.context.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import AXE, AppServer, exceptions, new_tab, open_app, screenshot
+from tests.e2e.conftest import AXE, AppServer, exceptions, grid_rows, new_tab, open_app, screenshot
 
 
 def _expand_export(page: Page) -> None:
@@ -108,6 +108,8 @@ class Visit:
     proxied: list[str] = field(default_factory=list)   # what Chromium sent to the recorder meanwhile
     exceptions: list[str] = field(default_factory=list)
     headings: int = 0
+    maps: list[tuple[str | None, str | None]] = field(default_factory=list)  # each map's (role, aria-label)
+    table_rows: list[int] = field(default_factory=list)  # data rows of each table, from the grid's own count
     violations: list[dict] = field(default_factory=list)
     screenshot: Path | None = None
 
@@ -139,6 +141,11 @@ class Visits:
                 action(page)
             visit.exceptions = exceptions(page)
             visit.headings = page.locator('[data-testid="stHeading"]').count()
+            charts = page.locator('[data-testid="stDeckGlJsonChart"]')
+            visit.maps = [(charts.nth(i).get_attribute("role"), charts.nth(i).get_attribute("aria-label"))
+                          for i in range(charts.count())]
+            visit.table_rows = [grid_rows(page, i) for i in range(
+                page.locator('[data-testid="stDataFrame"] [aria-rowcount]').count())]
             visit.violations = run_axe(page)
             visit.screenshot = screenshot(page, f"page-{name}")
             page.wait_for_load_state("networkidle")  # late requests (the tab's icon, lazy chunks) are made too
