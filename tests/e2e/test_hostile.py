@@ -131,3 +131,4 @@ PAGE_CHECKS = {
     "directory-card": (_card_shows_values_as_published,),
     "nearby": (_table_link_cells_are_safe,),
 }
+assert set(PAGE_CHECKS) <= set(HOSTILE_PAGES), "every page with extra checks is one the inert test loads"

@@ -28,6 +28,7 @@ def _query(page) -> dict[str, list[str]]:
 
 
 def test_phone_shows_the_card_list_instead_of_the_table_and_never_scrolls_sideways(browser, server):
+    """The other way round, a laptop showing the table, is checked in the Chicago task (test_tasks.py)."""
     page = _tab(browser, PHONE)
     try:
         open_app(page, server, "nearby?near=60601")
@@ -51,7 +52,6 @@ def test_phone_shows_the_card_list_instead_of_the_table_and_never_scrolls_sidewa
         screenshot(page, "screens-phone-nearby")
     finally:
         page.context.close()
-    # The other way round, on a laptop, is checked in the Chicago task (tests/e2e/test_tasks.py).
 
 
 # --- a laptop -----------------------------------------------------------------------------------
