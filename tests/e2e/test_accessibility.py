@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -30,10 +31,15 @@ def test_no_serious_or_critical_violations(visits, state):
     violations = visits(state).violations
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / f"axe-{state}.json").write_text(json.dumps(violations, indent=1))
-    ours = [f"{v['impact']} {v['id']} ({v['help']}): {node['target']}"
+    ours = [f"{v['impact']} {v['id']} ({v['help']}) at {v['stop']}: {node['target']}"
             for v in violations if v["impact"] in ("serious", "critical")
             for node in v["nodes"] if not _streamlit_owned(v, node)]
     assert ours == []
+
+
+def test_the_scene_walk_checks_every_focused_scene(visits):
+    scenes = [parse_qs(urlsplit(stop).query)["scene"] for stop in visits("presentation-scenes").stops]
+    assert scenes == [["torticollis"], ["blepharospasm"], ["speech"], ["near"]]
 
 
 @pytest.mark.parametrize("state", ["overview", "directory", "nearby"])

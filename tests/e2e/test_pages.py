@@ -179,11 +179,11 @@ def test_nearby_in_the_browser(page, server):
     assert exceptions(page) == []
 
 
-def test_a_link_with_a_radius_switches_the_radius_on(page, server):
-    open_app(page, server, "nearby?near=60601&radius=100")
-    assert page.get_by_role("switch", name="Only within a radius").is_checked()
-    assert "within 100 miles, nearest first." in main_text(page)
-    assert grid_rows(page) < 8
+def test_a_link_with_a_radius_switches_the_radius_on(visits):
+    visit = visits("nearby-within-radius")  # nearby?near=60601&radius=100
+    assert visit.switches["Only within a radius"] is True
+    assert "within 100 miles, nearest first." in visit.text
+    assert visit.table_rows[0] < 8
 
 
 def test_downloads_from_the_app(page, server, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from tests.e2e.conftest import exceptions, main_text, new_tab, open_app, screenshot, wait_for_app
+from tests.e2e.test_screens import assert_scene_fits, assert_stage_furniture
 
 
 def test_denver_neck_dystonia(browser, server):
@@ -52,17 +53,20 @@ def test_chicago_friend_with_spasmodic_dysphonia_and_a_handout(browser, server):
 
 
 def test_presenter_steps_through_the_scenes(browser, server):
-    """On a 1920x1080 projector, with the Next and Previous links (tests/e2e/test_screens.py steps with keys)."""
+    """On a 1920x1080 projector, with the Next and Previous links; every scene fits the screen.
+    tests/e2e/test_screens.py steps with the keys on a 1280x720 one."""
     page = new_tab(browser)
     page.set_viewport_size({"width": 1920, "height": 1080})
     try:
         open_app(page, server, "?present=1")
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert_stage_furniture(page)
         seen, titles = [], []
         for _ in range(5):
             seen.append(parse_qs(urlsplit(page.evaluate("location.href")).query)["scene"][0])
             titles.append(page.locator("h1").first.inner_text())
             assert f"Scene {len(seen)} of 5" in main_text(page)
+            assert_scene_fits(page, seen[-1])
             screenshot(page, f"task-presenter-{seen[-1]}")
             page.get_by_role("link", name="Next").click()
             wait_for_app(page)

@@ -2,8 +2,10 @@
 
 A visit loads one state in a Chromium whose proxy is a local recorder, waits for the full render,
 and keeps what the checks need: every request the page made, what reached the recorder, the
-exceptions shown, the axe-core findings, and a full-page screenshot. The offline, accessibility
-and page tests each assert their part of the same visit, so no state is loaded three times.
+exceptions shown, the axe-core findings, the text and toggles shown, and a full-page screenshot.
+The offline, accessibility and page tests each assert their part of the same visit, so no state is
+loaded three times. A walk goes on from a visit's first state with clicks, and checks (axe,
+exceptions) every state it stops at, so one load covers the presentation's scenes.
 
 Two nets catch a request that would leave the machine:
 - Playwright's request events for the whole browser context: every page, iframe and worker;
@@ -22,7 +24,17 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import AXE, AppServer, exceptions, grid_rows, new_tab, open_app, screenshot
+from tests.e2e.conftest import (
+    AXE,
+    AppServer,
+    exceptions,
+    grid_rows,
+    main_text,
+    new_tab,
+    open_app,
+    screenshot,
+    wait_for_app,
+)
 
 
 def _expand_export(page: Page) -> None:
@@ -33,6 +45,11 @@ def _expand_export(page: Page) -> None:
 def _open_state_menu(page: Page) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
     page.get_by_role("option", name="New York (NY)").wait_for(state="visible")
+
+
+def _next_scene(page: Page) -> None:
+    page.get_by_role("link", name="Next").click()
+    wait_for_app(page)
 
 
 # The pages, one each (the page tests screenshot these)...
@@ -52,12 +69,17 @@ VISITS: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     "directory-export": ("directory?focus=torticollis", _expand_export),
     "directory-state-menu": ("directory", _open_state_menu),
     "directory-nothing-found": ("directory?q=no+such+group", None),
-    "nearby-within-radius": ("nearby?near=60601&radius=500", None),
+    "nearby-within-radius": ("nearby?near=60601&radius=100", None),
     "nearby-nothing-within": ("nearby?near=99501&radius=25", None),
     "nearby-unknown-place": ("nearby?near=abcde", None),
     "fit-eyelids": ("fit?area=eyelids", None),
-    **{f"presentation-{scene}": (f"?present=1&scene={scene}", None)
-       for scene in ("torticollis", "blepharospasm", "voice", "near")},
+    # A scene's own link opens the first of the focused scenes; Next reaches the rest (see WALKS).
+    "presentation-scenes": ("?present=1&scene=torticollis", None),
+}
+# States that go on from where the first one ended: each step leads to another stop, and every
+# stop is checked (axe) like the first. One load then covers several states.
+WALKS: dict[str, tuple[Callable[[Page], None], ...]] = {
+    "presentation-scenes": (_next_scene,) * 3,  # blepharospasm, speech, near
 }
 
 
@@ -108,9 +130,12 @@ class Visit:
     proxied: list[str] = field(default_factory=list)   # what Chromium sent to the recorder meanwhile
     exceptions: list[str] = field(default_factory=list)
     headings: int = 0
+    text: str = ""  # the main area's text, as shown
+    switches: dict[str, bool] = field(default_factory=dict)  # each toggle in the main area: on or off
     maps: list[tuple[str | None, str | None]] = field(default_factory=list)  # each map's (role, aria-label)
     table_rows: list[int] = field(default_factory=list)  # data rows of each table, from the grid's own count
-    violations: list[dict] = field(default_factory=list)
+    violations: list[dict] = field(default_factory=list)  # at every stop of a walk, each naming its stop
+    stops: list[str] = field(default_factory=list)  # the address of each state checked, in order
     screenshot: Path | None = None
 
 
@@ -126,6 +151,13 @@ class Visits:
             self._done[name] = self._visit(name)
         return self._done[name]
 
+    @staticmethod
+    def _check_stop(page: Page, visit: Visit) -> None:
+        stop = page.url
+        visit.stops.append(stop)
+        visit.exceptions += [f"{stop}: {text}" for text in exceptions(page)]
+        visit.violations += [{**violation, "stop": stop} for violation in run_axe(page)]
+
     def _visit(self, name: str) -> Visit:
         path, action = VISITS[name]
         visit = Visit(name)
@@ -139,14 +171,19 @@ class Visits:
             open_app(page, self.server, path)
             if action:
                 action(page)
-            visit.exceptions = exceptions(page)
+            for step in WALKS.get(name, ()):
+                self._check_stop(page, visit)
+                step(page)
+            self._check_stop(page, visit)
             visit.headings = page.locator('[data-testid="stHeading"]').count()
+            visit.text = main_text(page)
+            visit.switches = dict(page.locator('[data-testid="stMain"] label:has([role="switch"])').evaluate_all(
+                "labels => labels.map(l => [l.innerText.trim(), l.querySelector('[role=switch]').checked])"))
             charts = page.locator('[data-testid="stDeckGlJsonChart"]')
             visit.maps = [(charts.nth(i).get_attribute("role"), charts.nth(i).get_attribute("aria-label"))
                           for i in range(charts.count())]
             visit.table_rows = [grid_rows(page, i) for i in range(
                 page.locator('[data-testid="stDataFrame"] [aria-rowcount]').count())]
-            visit.violations = run_axe(page)
             visit.screenshot = screenshot(page, f"page-{name}")
             page.wait_for_load_state("networkidle")  # late requests (the tab's icon, lazy chunks) are made too
         finally:
