@@ -109,6 +109,16 @@ def test_wider_radius_reaches_the_nearest_and_stays_tidy():
     assert wider_radius(2500, 5000, 3000) == 3000
 
 
+def test_nearest_zip_rounds_a_position_to_a_zip_code_centre():
+    assert distance.nearest_zip(41.886, -87.618) == "60601"
+    assert distance.nearest_zip(41.8858, -87.6181) == "60601"
+    anchorage = distance.nearest_zip(61.2181, -149.9003)
+    assert anchorage is not None and anchorage.startswith("995")
+    assert distance.nearest_zip(48.8566, 2.3522) is None  # Paris: no US ZIP code within reach
+    assert distance.nearest_zip(float("nan"), 0) is None and distance.nearest_zip(91, 0) is None
+    assert distance.nearest_zip("x", 1) is None
+
+
 def test_all_national(atlas, directory):
     assert select_view(atlas, ViewRequest()).all_national
     regional = prepare(directory.page, [directory.organizations[0].replace(service_area="regional"),

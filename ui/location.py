@@ -9,21 +9,15 @@ that is shared, bookmarked or printed carries a ZIP code and never the coordinat
 
 from __future__ import annotations
 
-import functools
-import math
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 import streamlit.components.v1 as components
 
-from atlas.geocode.places import zip_index
+from atlas.directory.distance import nearest_zip
 
 _FOLDER = Path(__file__).parent / "components" / "geolocation"
 _geolocation = components.declare_component("geolocation", path=str(_FOLDER))
-
-EARTH_RADIUS_MI = 3958.7613
-MAX_MILES = 100.0  # farther than this from every US ZIP code centre: not a place this atlas knows
 
 MESSAGES = {
     "denied": "Your browser did not share its position: location permission is turned off for this site. "
@@ -36,42 +30,6 @@ MESSAGES = {
     "outside": "Your position is not near a US ZIP code, and this atlas measures distances from US places. "
                "Type a ZIP code or a city above.",
 }
-
-
-# --- the nearest ZIP code ---------------------------------------------------------------------
-
-
-@functools.cache
-def _zip_centres() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ZIP codes and their centres in radians: active street-delivery ZIPs, where people live.
-
-    Read once per process from the place index (about 30,000 rows).
-    """
-    rows = zip_index()._rows("SELECT zip, lat, lon FROM zips WHERE active = 1 AND kind = 'STANDARD' ORDER BY zip")
-    codes = np.array([row[0] for row in rows], dtype=object)
-    lats = np.radians(np.array([row[1] for row in rows], dtype=float))
-    lons = np.radians(np.array([row[2] for row in rows], dtype=float))
-    return codes, lats, lons
-
-
-def nearest_zip(latitude: float, longitude: float, max_miles: float = MAX_MILES) -> str | None:
-    """The ZIP code whose centre is nearest the point (great-circle distance), or None when the
-    point is not a valid position or no US ZIP centre is within `max_miles`."""
-    try:
-        lat, lon = float(latitude), float(longitude)
-    except (TypeError, ValueError):
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    codes, lats, lons = _zip_centres()
-    if not codes.size:
-        return None
-    lat, lon = math.radians(lat), math.radians(lon)
-    # Haversine, vectorised: a few milliseconds for every ZIP code in the country.
-    a = np.sin((lats - lat) / 2) ** 2 + math.cos(lat) * np.cos(lats) * np.sin((lons - lon) / 2) ** 2
-    best = int(np.argmin(a))
-    miles = 2 * EARTH_RADIUS_MI * math.asin(math.sqrt(min(1.0, float(a[best]))))
-    return str(codes[best]) if miles <= max_miles else None
 
 
 # --- the button -------------------------------------------------------------------------------

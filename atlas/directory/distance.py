@@ -12,11 +12,14 @@ to milliseconds. Exact distances for the few rows a view shows are then computed
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
+
+from atlas.geocode.places import zip_index
 
 KM_PER_MILE = 1.609344
 EARTH_RADIUS = 6371.009  # km: geopy.distance.EARTH_RADIUS, the mean radius; importing geopy here costs 0.2 s
@@ -105,3 +108,32 @@ def wider_radius(radius_mi: float, nearest_mi: float | None, maximum: float) -> 
     target = max(radius_mi * 2, nearest_mi or 0.0)
     step = 50 if target <= 500 else 250
     return float(min(maximum, math.ceil(target / step) * step))
+
+
+NEAREST_ZIP_MILES = 100.0  # farther than this from every US ZIP code centre: not a place this atlas knows
+
+
+@functools.cache
+def _zip_centres() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The place index's delivery ZIP codes and their centres, read once per process."""
+    rows = zip_index().delivery_zips
+    return (np.array([row[0] for row in rows], dtype=object), np.array([row[1] for row in rows], dtype=float),
+            np.array([row[2] for row in rows], dtype=float))
+
+
+def nearest_zip(latitude: float, longitude: float, max_miles: float = NEAREST_ZIP_MILES) -> str | None:
+    """The ZIP code whose centre is nearest a position (great-circle distance), or None when the
+    position is not valid or no US ZIP code centre is within `max_miles`. "Use my location" rounds
+    the browser's position to it, so a shared link carries a ZIP code and never coordinates."""
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    codes, lats, lons = _zip_centres()
+    if not codes.size:
+        return None
+    km = haversine_km(lat, lon, lats, lons)  # vectorised: a few milliseconds for every ZIP code
+    best = int(np.argmin(km))
+    return str(codes[best]) if km[best] <= max_miles * KM_PER_MILE else None

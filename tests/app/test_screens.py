@@ -85,16 +85,6 @@ def test_unusable_answers_get_a_message_and_leave_the_place_alone(browser_answer
     assert at.query_params["near"] == "Denver, CO"
 
 
-def test_nearest_zip_rounds_a_position_to_a_zip_code_centre():
-    from ui.location import nearest_zip
-
-    assert nearest_zip(41.886, -87.618) == "60601"
-    assert nearest_zip(41.8858, -87.6181) == "60601"
-    assert nearest_zip(61.2181, -149.9003) is not None and nearest_zip(61.2181, -149.9003).startswith("995")
-    assert nearest_zip(48.8566, 2.3522) is None  # Paris: no US ZIP code within reach
-    assert nearest_zip(float("nan"), 0) is None and nearest_zip(91, 0) is None and nearest_zip("x", 1) is None
-
-
 # --- the phone list beside every table ----------------------------------------------------------
 
 
