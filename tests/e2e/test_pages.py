@@ -75,8 +75,19 @@ def test_map_draws_every_organization_offline_where_it_belongs(page, server):
 
 
 def test_filters_chosen_in_the_browser_change_the_rows(page, server):
+    """Also: colour is never the only cue for a focus (WCAG 1.4.1). The legend puts a letter on
+    every swatch, and the table names each focus in words."""
     open_app(page, server, "directory")
     assert grid_rows(page, expect=8) == 8
+    legend = page.get_by_role("list", name="Map legend").get_by_role("listitem").all_inner_texts()
+    assert [item.split("\n")[0] for item in legend] == ["T", "B", "S", "G"]  # a letter on every swatch
+    assert "Torticollis (cervical dystonia)" in legend[0]
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    header = grid.locator('th[role="columnheader"]').all_text_contents()  # the grid's accessible table
+    focus_column = header.index("Focus")
+    rows = grid.locator('tbody tr[role="row"]')
+    words = {rows.nth(i).locator('td[role="gridcell"]').nth(focus_column).text_content() for i in range(rows.count())}
+    assert {"Torticollis", "Blepharospasm", "Voice & speech", "General"} <= words, words
     page.locator('[data-testid="stMultiSelect"]').filter(has_text="Focus").click()
     page.get_by_role("option", name="Torticollis (cervical dystonia)").click()
     page.keyboard.press("Escape")
@@ -95,12 +106,10 @@ def test_filters_chosen_in_the_browser_change_the_rows(page, server):
     assert grid_rows(page, expect=1) == 1
 
 
-def test_state_filter_in_the_browser(page, server):
-    open_app(page, server, "directory")
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="State").click()
-    page.get_by_role("option", name="New York (NY)").click()
-    wait_for_app(page)
-    assert grid_rows(page, expect=2) == 2
+def test_state_filter_in_the_browser(visits):
+    visit = visits("directory-state-menu")  # the State menu opened on Directory, then New York chosen
+    assert [parse_qs(urlsplit(stop).query).get("state") for stop in visit.stops] == [None, ["NY"]]
+    assert visit.table_rows == [2]
 
 
 def test_clicking_a_map_point_opens_its_detail_card(page, server):
@@ -132,13 +141,12 @@ def test_choosing_a_table_row_opens_its_detail_card(page, server):
     assert directions.startswith("https://www.google.com/maps/dir/?api=1&destination=637")
 
 
-def test_links_between_pages_keep_the_parameters(page, server):
-    open_app(page, server, "directory?focus=torticollis&state=CA&org=american-dystonia-society")
-    page.get_by_role("link", name="Rank these by distance from a place").click()
-    wait_for_app(page)
-    query = parse_qs(urlsplit(page.evaluate("location.href")).query)
-    assert urlsplit(page.evaluate("location.href")).path == "/nearby"
-    assert query == {"focus": ["torticollis"], "state": ["CA"]}
+def test_links_between_pages_keep_the_parameters(visits):
+    # Directory with filters and a chosen card, then its "Rank these by distance" link.
+    directory, nearby = visits("directory-filtered").stops
+    assert parse_qs(urlsplit(directory).query)["org"] == ["american-dystonia-society"]
+    assert urlsplit(nearby).path == "/nearby"
+    assert parse_qs(urlsplit(nearby).query) == {"focus": ["torticollis"], "state": ["CA"]}
 
 
 def test_a_deep_link_on_a_fresh_server_runs_inside_the_app(page):
@@ -186,17 +194,13 @@ def test_a_link_with_a_radius_switches_the_radius_on(visits):
     assert visit.table_rows[0] < 8
 
 
-def test_downloads_from_the_app(page, server, tmp_path):
-    open_app(page, server, "directory?focus=torticollis")
-    page.get_by_text("Export, print or share this view").click()
-    page.get_by_role("button", name="Spreadsheet (CSV)").wait_for(state="visible")
-    for label, check in (("Spreadsheet (CSV)", lambda data: data.startswith(b"\xef\xbb\xbfname,focus")),
-                         ("Printable handout (PDF)", lambda data: data.startswith(b"%PDF-")),
-                         ("Map image for slides (PNG)", lambda data: data.startswith(b"\x89PNG"))):
-        with page.expect_download() as download:
-            page.get_by_role("button", name=label).click()
-        path = tmp_path / download.value.suggested_filename
-        download.value.save_as(path)
-        assert check(path.read_bytes()), label
+def test_downloads_from_the_app(visits):
+    visit = visits("directory-export")  # directory?focus=torticollis, its export panel open
+    checks = {"Spreadsheet (CSV)": lambda data: data.startswith(b"\xef\xbb\xbfname,focus"),
+              "Printable handout (PDF)": lambda data: data.startswith(b"%PDF-"),
+              "Map image for slides (PNG)": lambda data: data.startswith(b"\x89PNG")}
+    assert set(visit.downloads) == set(checks)
+    for label, path in visit.downloads.items():
+        assert checks[label](path.read_bytes()), label
         assert path.name.startswith("dystonia-atlas-torticollis-and-general-dystonia-groups")
-    assert exceptions(page) == []
+    assert visit.exceptions == []

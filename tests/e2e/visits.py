@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import (
     AXE,
+    OUTPUT,
     AppServer,
     exceptions,
     grid_rows,
@@ -47,6 +48,29 @@ def _open_state_menu(page: Page) -> None:
     page.get_by_role("option", name="New York (NY)").wait_for(state="visible")
 
 
+def _choose_new_york(page: Page) -> None:
+    page.get_by_role("option", name="New York (NY)").click()
+    wait_for_app(page)
+    grid_rows(page, expect=2)  # only waits for the grid to take the new rows: the page test asserts them
+
+
+def _download_exports(page: Page) -> dict[str, Path]:
+    """Each export the panel offers, downloaded as a user would: {button label: saved file}."""
+    files, folder = {}, OUTPUT / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    for label in ("Spreadsheet (CSV)", "Printable handout (PDF)", "Map image for slides (PNG)"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        files[label] = folder / download.value.suggested_filename
+        download.value.save_as(files[label])
+    return files
+
+
+def _follow_link_to_nearby(page: Page) -> None:
+    page.get_by_role("link", name="Rank these by distance from a place").click()
+    wait_for_app(page)
+
+
 def _next_scene(page: Page) -> None:
     page.get_by_role("link", name="Next").click()
     wait_for_app(page)
@@ -65,7 +89,7 @@ PAGES = {
 VISITS: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     **{name: (path, None) for name, path in PAGES.items()},
     "directory-card": ("directory?org=american-dystonia-society", None),
-    "directory-filtered": ("directory?focus=torticollis&state=CA", None),
+    "directory-filtered": ("directory?focus=torticollis&state=CA&org=american-dystonia-society", None),
     "directory-export": ("directory?focus=torticollis", _expand_export),
     "directory-state-menu": ("directory", _open_state_menu),
     "directory-nothing-found": ("directory?q=no+such+group", None),
@@ -77,8 +101,13 @@ VISITS: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     "presentation-scenes": ("?present=1&scene=torticollis", None),
 }
 # States that go on from where the first one ended: each step leads to another stop, and every
-# stop is checked (axe) like the first. One load then covers several states.
-WALKS: dict[str, tuple[Callable[[Page], None], ...]] = {
+# stop is checked (axe, exceptions) like the first. One load then covers several states. A step
+# may return the files it downloaded; what a visit keeps besides (text, tables, the screenshot)
+# is read at its last stop.
+WALKS: dict[str, tuple[Callable[[Page], dict[str, Path] | None], ...]] = {
+    "directory-filtered": (_follow_link_to_nearby,),  # the filters go along, the chosen card does not
+    "directory-export": (_download_exports,),
+    "directory-state-menu": (_choose_new_york,),  # the open menu, then its choice applied
     "presentation-scenes": (_next_scene,) * 3,  # blepharospasm, speech, near
 }
 
@@ -136,6 +165,7 @@ class Visit:
     table_rows: list[int] = field(default_factory=list)  # data rows of each table, from the grid's own count
     violations: list[dict] = field(default_factory=list)  # at every stop of a walk, each naming its stop
     stops: list[str] = field(default_factory=list)  # the address of each state checked, in order
+    downloads: dict[str, Path] = field(default_factory=dict)  # files a walk downloaded, by button label
     screenshot: Path | None = None
 
 
@@ -173,7 +203,7 @@ class Visits:
                 action(page)
             for step in WALKS.get(name, ()):
                 self._check_stop(page, visit)
-                step(page)
+                visit.downloads.update(step(page) or {})
             self._check_stop(page, visit)
             visit.headings = page.locator('[data-testid="stHeading"]').count()
             visit.text = main_text(page)
