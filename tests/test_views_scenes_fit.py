@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+import numpy as np
 import pytest
 
-from atlas.directory.fit import BODY_AREAS, fit, institutes_named
+from atlas.directory.fit import BODY_AREAS, Picked, fit, institutes_named
 from atlas.directory.load import prepare
 from atlas.directory.request import Context, ViewRequest, read_url, request_from, view_url
 from atlas.directory.scenes import default_city, scene_index, scenes
@@ -99,6 +101,24 @@ def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory, atlas):
     hand = fit("hand", atlas)
     assert hand.specific == [] and len(hand.general) == 4
     assert set(BODY_AREAS) == {"neck", "eyelids", "voice", "hand", "several"}
+
+
+def test_fit_builds_only_the_organizations_a_page_asks_for():
+    """A national directory's area matches tens of thousands of groups; Fit lists thirty."""
+    asked = []
+
+    class Counting(Sequence):
+        def __len__(self):
+            return 1000
+
+        def __getitem__(self, row):
+            asked.append(row)
+            return row
+
+    picked = Picked(Counting(), np.arange(0, 1000, 2))
+    assert len(picked) == 500 and picked[:3] == [0, 2, 4] and picked[-1] == 998
+    assert asked == [0, 2, 4, 998]
+    assert picked == list(range(0, 1000, 2))
 
 
 def test_fit_says_nothing_when_the_page_names_no_institute():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from atlas.directory.load import Atlas
 from atlas.directory.request import UrlValues, read_url
 from atlas.errors import DataDirError
 from atlas.ingest.quality import explain
-from atlas.model import Page
+from atlas.model import Organization, Page
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
 from ui import data
@@ -80,7 +82,7 @@ def no_organizations() -> None:
 NAME_LIST_LIMIT = 30  # the directory holds the rest; a page of names helps nobody
 
 
-def name_list(organizations: list) -> None:
+def name_list(organizations: Sequence[Organization]) -> None:
     lines = [f"- {md(o.name)} ({md(o.locality)})" for o in organizations[:NAME_LIST_LIMIT]]
     if len(organizations) > NAME_LIST_LIMIT:
         lines.append(f"- …and {len(organizations) - NAME_LIST_LIMIT:,} more in the directory")

@@ -4,6 +4,7 @@ the page names for that area's research."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,11 +58,30 @@ def institute_for(area: BodyArea, page: Page) -> str | None:
                  if any(word.lower() in name.lower() for word in area.institute_words)), None)
 
 
+class Picked(Sequence):
+    """The organizations at some rows, in page order, each built when asked for: the page lists
+    the first few of a national directory's many thousand and counts the rest."""
+
+    def __init__(self, organizations: Sequence[Organization], rows: np.ndarray):
+        self._organizations, self._rows = organizations, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._organizations[int(row)] for row in self._rows[index]]
+        return self._organizations[int(self._rows[index])]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+
 @dataclass(frozen=True)
 class Fit:
     area: BodyArea
-    specific: list[Organization]  # groups for this area's focus
-    general: list[Organization]   # general dystonia groups, which also serve it
+    specific: Picked  # groups for this area's focus
+    general: Picked   # general dystonia groups, which also serve it
     institute: str | None
 
 
@@ -69,6 +89,5 @@ def fit(area_code: str, atlas: Atlas) -> Fit:
     area = BODY_AREAS[area_code]
     specific = atlas.focus_mask(area.focus) if area.focus != "general" else np.zeros(len(atlas), dtype=bool)
     general = atlas.focus_mask("general") & ~specific
-    pick = atlas.organizations
-    return Fit(area, [pick[row] for row in np.flatnonzero(specific)], [pick[row] for row in np.flatnonzero(general)],
-               institute_for(area, atlas.page))
+    return Fit(area, Picked(atlas.organizations, np.flatnonzero(specific)),
+               Picked(atlas.organizations, np.flatnonzero(general)), institute_for(area, atlas.page))
