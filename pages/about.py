@@ -1,14 +1,11 @@
 """About the data: where it comes from, how good it is, and how to rebuild it."""
 
-from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from atlas.ingest.quality import FLAGS
-from atlas.outputs.cards import PRECISION_TEXT
 from atlas.settings import data_dir
 from atlas.text import escape_markdown as md
 from ui import data, layout
@@ -32,34 +29,27 @@ for code in page.quality_flags:
 st.header("Data-quality report", anchor=False)
 st.markdown("Each note marks something to double-check before relying on a listing. Notes never change or "
             "hide data.")
-flagged_rows = np.flatnonzero((atlas.frame["Data notes"] != "").to_numpy(bool))
-counts = Counter(atlas.frame["quality_flags"].iloc[flagged_rows].str.split(";").explode())
-if len(flagged_rows) > DETAILED:
-    st.markdown("\n".join(f"- *{md(FLAGS[code].title)}* (`{code}`): {count:,} listings"
-                           for code, count in counts.most_common() if code in FLAGS))
+report = data.quality(atlas)
+if len(report.flagged_rows) > DETAILED:
+    st.markdown("\n".join(f"- *{md(FLAGS[code].title)}* (`{code}`): {count:,} listings" for code, count in report.counts))
     st.markdown(f"The first {DETAILED} listings with notes:")
-for row in flagged_rows[:DETAILED]:
+for row in report.flagged_rows[:DETAILED]:
     card = data.card(atlas, atlas.organizations[row].id, report_to="", page_url="")  # worked out once
     st.markdown(f"**{md(card.name)}**")
     for note in card.notes:
         st.markdown(f"- *{md(note.title)}* (`{note.code}`): {md(note.detail)} {md(note.explanation)}")
-if not len(flagged_rows):
+if not len(report.flagged_rows):
     st.success("No data-quality notes: every listing passed every check." if len(atlas) else
                "This page lists no organizations, so there are no listings to check.")
-st.caption(f"{len(atlas) - len(flagged_rows):,} of {len(atlas):,} listings have no notes.")
+st.caption(f"{report.clean:,} of {len(atlas):,} listings have no notes.")
 with st.expander("Every check the atlas runs"):
     st.dataframe(pd.DataFrame([{"Code": f.code, "Note": f.title, "Meaning": f.explanation} for f in FLAGS.values()]),
                  hide_index=True, width="stretch")
 
 st.header("Where each point is", anchor=False)
-frame = atlas.frame
-st.dataframe(pd.DataFrame({
-    "Organization": frame["name"], "Precision": frame["location_precision"].str.replace("_", " "),
-    "Meaning": frame["location_precision"].map(PRECISION_TEXT).fillna(""),
-    "Latitude": frame["latitude"], "Longitude": frame["longitude"],
-}), hide_index=True, width="stretch",
-    column_config={"Latitude": st.column_config.NumberColumn(format="%.4f"),
-                   "Longitude": st.column_config.NumberColumn(format="%.4f")})
+st.dataframe(report.points, hide_index=True, width="stretch",
+             column_config={"Latitude": st.column_config.NumberColumn(format="%.4f"),
+                            "Longitude": st.column_config.NumberColumn(format="%.4f")})
 st.caption("Points come from the offline ZIP-code table unless an online geocoder is switched on "
            "(ATLAS_GEOCODER=nominatim). A ZIP or city centre can be several miles from the door.")
 

@@ -49,3 +49,24 @@ def test_card_for_a_flagged_listing(orgs_by_name):
     card = organization_card(orgs_by_name["WE MOVE (Worldwide Education & Awareness for Movement Disorders)"])
     assert [n.code for n in card.notes] == ["zip-city-mismatch"]
     assert "10024" in card.notes[0].detail and card.precision == "city"
+
+
+def test_quality_spec_counts_every_note_and_lists_every_point(directory):
+    from collections import Counter
+
+    from atlas.directory.load import prepare
+    from atlas.ingest.quality import FLAGS
+    from atlas.outputs.cards import PRECISION_TEXT, quality_spec
+
+    spec = quality_spec(prepare(directory.page, directory.organizations).frame)
+    organizations = list(directory.organizations)
+    noted = [i for i, org in enumerate(organizations) if org.quality_flags]
+    assert noted, "the committed page has listings with notes, so the check has teeth"
+    assert list(spec.flagged_rows) == noted and spec.clean == len(organizations) - len(noted)
+    flags = Counter(code for org in organizations for code in org.quality_flags if code in FLAGS)
+    assert spec.counts == sorted(flags.items(), key=lambda item: -item[1])
+    points = spec.points.to_pylist()
+    assert [p["Organization"] for p in points] == [org.name for org in organizations]
+    for point, org in zip(points, organizations):
+        assert point["Meaning"] == PRECISION_TEXT.get(org.location_precision, "")
+        assert (point["Latitude"], point["Longitude"]) == (org.latitude, org.longitude)

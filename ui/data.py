@@ -23,7 +23,7 @@ from atlas.errors import GeocoderConfigError
 from atlas.geocode import build_geocoder
 from atlas.ingest.build import signature
 from atlas.outputs import mapview
-from atlas.outputs.cards import Card, TableSpec, organization_card
+from atlas.outputs.cards import Card, QualitySpec, TableSpec, organization_card, quality_spec
 from atlas.outputs.cards import table_spec as table_spec_of
 from atlas.outputs.mapview import MapSpec, Origin
 from atlas.settings import data_dir, geocoder_settings
@@ -154,6 +154,11 @@ def map_spec(view: View, *, selected: str | None, basemap: bool, height: int, wi
 def table_spec(view: View) -> TableSpec:
     """The view's table and phone card list, built once per view."""
     return derived(view, "table", None, lambda: table_spec_of(view), limit=1)
+
+
+def quality(atlas: Atlas) -> QualitySpec:
+    """About's data-quality report and point table, built once per directory."""
+    return derived(atlas, "quality", None, lambda: quality_spec(atlas.frame), limit=1)
 
 
 def card(atlas: Atlas, org_id: str, *, report_to: str, page_url: str) -> Card:

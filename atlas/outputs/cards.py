@@ -1,5 +1,5 @@
 """What the app shows of organizations beside the map: the detail card, and the table with its
-phone-sized card list.
+phone-sized card list; and About's data-quality summary and table of map points.
 
 Every link here has passed `contacts.safe_url`. A card holds the data as written (the app escapes
 it for display); the table spec is built once per view, ready to send, so a rerun only passes it on.
@@ -7,6 +7,7 @@ it for display); the table spec is built once per view, ready to send, so a reru
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,3 +133,31 @@ def _phone_cards(rows, total: int) -> str:
         cards.append(f"…and {total - CARD_LIST_LIMIT:,} more: see the full table on a larger screen or "
                      "download the CSV.")
     return "\n\n".join(cards)
+
+
+@dataclass(frozen=True, eq=False)
+class QualitySpec:
+    """About's data-quality report and point table for a whole directory, built once per directory:
+    a national one has 100,000 rows, and a rerun only passes these on."""
+    flagged_rows: np.ndarray  # positions of the listings with data notes, in page order
+    counts: list[tuple[str, int]]  # (flag code, listings), most common first, known codes only
+    points: pa.Table  # Organization, Precision, Meaning, Latitude, Longitude: where each point is
+
+    @property
+    def clean(self) -> int:
+        return self.points.num_rows - len(self.flagged_rows)
+
+
+def quality_spec(frame) -> QualitySpec:
+    """From a prepared directory frame (atlas.directory.load)."""
+    flagged = np.flatnonzero((frame["Data notes"] != "").to_numpy(bool))
+    counts = Counter(frame["quality_flags"].iloc[flagged].str.split(";").explode())
+    precision = frame["location_precision"]
+    points = pa.table({
+        "Organization": pa.array(frame["name"].to_numpy(object), pa.string()),
+        "Precision": pa.array(precision.str.replace("_", " ").to_numpy(object), pa.string()),
+        "Meaning": pa.array(precision.map(PRECISION_TEXT).fillna("").to_numpy(object), pa.string()),
+        "Latitude": pa.array(frame["latitude"].to_numpy(float), pa.float64(), from_pandas=True),
+        "Longitude": pa.array(frame["longitude"].to_numpy(float), pa.float64(), from_pandas=True),
+    })
+    return QualitySpec(flagged, [(code, n) for code, n in counts.most_common() if code in FLAGS], points)
