@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from atlas.directory.load import prepare
+from atlas.ingest.build import open_data_dir
 from tests.conftest import DATA
 from tests.e2e.conftest import (
     click_until_rerun,
@@ -87,7 +89,9 @@ def test_filters_chosen_in_the_browser_change_the_rows(page, server):
     focus_column = header.index("Focus")
     rows = grid.locator('tbody tr[role="row"]')
     words = {rows.nth(i).locator('td[role="gridcell"]').nth(focus_column).text_content() for i in range(rows.count())}
-    assert {"Torticollis", "Blepharospasm", "Voice & speech", "General"} <= words, words
+    built = open_data_dir(DATA)
+    assert words == set(prepare(built.page, built.organizations).frame["Focus"]), "every row names its focus"
+    assert {"Torticollis", "Blepharospasm", "Voice & speech", "General"} <= words
     page.locator('[data-testid="stMultiSelect"]').filter(has_text="Focus").click()
     page.get_by_role("option", name="Torticollis (cervical dystonia)").click()
     page.keyboard.press("Escape")

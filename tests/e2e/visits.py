@@ -85,30 +85,33 @@ PAGES = {
     "about": "about",
     "presentation": "?present=1",
 }
-# ...and every state worth checking: name -> (path, what the user does once it has rendered)
-VISITS: dict[str, tuple[str, Callable[[Page], None] | None]] = {
-    **{name: (path, None) for name, path in PAGES.items()},
-    "directory-card": ("directory?org=american-dystonia-society", None),
-    "directory-filtered": ("directory?focus=torticollis&state=CA&org=american-dystonia-society", None),
-    "directory-export": ("directory?focus=torticollis", _expand_export),
-    "directory-state-menu": ("directory", _open_state_menu),
-    "directory-nothing-found": ("directory?q=no+such+group", None),
-    "nearby-within-radius": ("nearby?near=60601&radius=100", None),
-    "nearby-nothing-within": ("nearby?near=99501&radius=25", None),
-    "nearby-unknown-place": ("nearby?near=abcde", None),
-    "fit-eyelids": ("fit?area=eyelids", None),
-    # A scene's own link opens the first of the focused scenes; Next reaches the rest (see WALKS).
-    "presentation-scenes": ("?present=1&scene=torticollis", None),
-}
-# States that go on from where the first one ended: each step leads to another stop, and every
-# stop is checked (axe, exceptions) like the first. One load then covers several states. A step
-# may return the files it downloaded; what a visit keeps besides (text, tables, the screenshot)
-# is read at its last stop.
-WALKS: dict[str, tuple[Callable[[Page], dict[str, Path] | None], ...]] = {
-    "directory-filtered": (_follow_link_to_nearby,),  # the filters go along, the chosen card does not
-    "directory-export": (_download_exports,),
-    "directory-state-menu": (_choose_new_york,),  # the open menu, then its choice applied
-    "presentation-scenes": (_next_scene,) * 3,  # blepharospasm, speech, near
+@dataclass(frozen=True)
+class State:
+    """How a visit reaches a state: its address, what the user does once it has rendered (not a
+    stop), and a walk of further steps. Each step leads to another stop, checked (axe, exceptions)
+    like the first, so one load covers several states. A step may return the files it downloaded;
+    the rest a visit keeps (text, tables, the screenshot) is read at its last stop."""
+    path: str
+    action: Callable[[Page], None] | None = None
+    walk: tuple[Callable[[Page], dict[str, Path] | None], ...] = ()
+
+
+# ...and every state worth checking
+VISITS: dict[str, State] = {
+    **{name: State(path) for name, path in PAGES.items()},
+    "directory-card": State("directory?org=american-dystonia-society"),
+    # The filters go along to Nearby; the chosen card does not.
+    "directory-filtered": State("directory?focus=torticollis&state=CA&org=american-dystonia-society",
+                                walk=(_follow_link_to_nearby,)),
+    "directory-export": State("directory?focus=torticollis", _expand_export, walk=(_download_exports,)),
+    "directory-state-menu": State("directory", _open_state_menu, walk=(_choose_new_york,)),
+    "directory-nothing-found": State("directory?q=no+such+group"),
+    "nearby-within-radius": State("nearby?near=60601&radius=100"),
+    "nearby-nothing-within": State("nearby?near=99501&radius=25"),
+    "nearby-unknown-place": State("nearby?near=abcde"),
+    "fit-eyelids": State("fit?area=eyelids"),
+    # A scene's own link opens the first focused scene; Next reaches blepharospasm, speech and near.
+    "presentation-scenes": State("?present=1&scene=torticollis", walk=(_next_scene,) * 3),
 }
 
 
@@ -189,7 +192,7 @@ class Visits:
         visit.violations += [{**violation, "stop": stop} for violation in run_axe(page)]
 
     def _visit(self, name: str) -> Visit:
-        path, action = VISITS[name]
+        state = VISITS[name]
         visit = Visit(name)
         page = new_tab(self.browser)
         context = page.context
@@ -198,10 +201,10 @@ class Visits:
         page.on("websocket", lambda socket: visit.requests.append(socket.url))
         start = len(self.recorder.targets)
         try:
-            open_app(page, self.server, path)
-            if action:
-                action(page)
-            for step in WALKS.get(name, ()):
+            open_app(page, self.server, state.path)
+            if state.action:
+                state.action(page)
+            for step in state.walk:
                 self._check_stop(page, visit)
                 visit.downloads.update(step(page) or {})
             self._check_stop(page, visit)
