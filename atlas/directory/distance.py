@@ -116,7 +116,7 @@ NEAREST_ZIP_MILES = 100.0  # farther than this from every US ZIP code centre: no
 @functools.cache
 def _zip_centres() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The place index's delivery ZIP codes and their centres, read once per process."""
-    rows = zip_index().delivery_zips
+    rows = zip_index().delivery_zips()
     return (np.array([row[0] for row in rows], dtype=object), np.array([row[1] for row in rows], dtype=float),
             np.array([row[2] for row in rows], dtype=float))
 

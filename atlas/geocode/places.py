@@ -171,11 +171,10 @@ class ZipIndex:
                           (normalize_city(city), state.upper()))
         return PlaceName._make(rows[0]) if rows else None
 
-    @functools.cached_property
-    def delivery_zips(self) -> tuple[tuple[str, float, float], ...]:
+    def delivery_zips(self) -> list[tuple[str, float, float]]:
         """Active street-delivery ZIP codes and their centres, (zip, lat, lon): where people live,
-        so what a position is rounded to (about 30,000)."""
-        return tuple(self._rows("SELECT zip, lat, lon FROM zips WHERE active = 1 AND kind = 'STANDARD' ORDER BY zip"))
+        so what a position is rounded to (about 30,000; the caller keeps them as arrays)."""
+        return self._rows("SELECT zip, lat, lon FROM zips WHERE active = 1 AND kind = 'STANDARD' ORDER BY zip")
 
     @functools.cached_property
     def place_names(self) -> tuple[PlaceName, ...]:
