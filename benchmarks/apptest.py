@@ -37,7 +37,7 @@ def bare():
     return AppTest.from_string(BARE, default_timeout=600)
 
 
-def interleaved_ms(make_page: Callable, step: Callable | None = None, runs: int = 15) -> tuple[float, float]:
+def interleaved_ms(make_page: Callable, step: Callable | None = None, runs: int = 60) -> tuple[float, float]:
     """Median warm rerun of a page and of the bare page, timed alternately: (page ms, bare ms).
 
     `step(at, i)` changes a widget before rerun i (a filter rerun); without it the page reruns as is."""

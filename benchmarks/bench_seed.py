@@ -58,6 +58,6 @@ def rerun_pages() -> tuple[str, bool]:
     apptest.with_data_dir(None)
     lines = []
     for name, params in (("directory", {}), ("fit", {"area": "voice"}), ("about", {}), ("present", {})):
-        page, bare = apptest.interleaved_ms(lambda name=name, params=params: apptest.app(name, params), runs=8)
+        page, bare = apptest.interleaved_ms(lambda name=name, params=params: apptest.app(name, params), runs=20)
         lines.append(f"{name} {page:.1f} ms ({page / bare:.1f}x)")
     return "; ".join(lines), True

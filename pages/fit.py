@@ -1,52 +1,6 @@
-"""Which group fits? From where symptoms show to the groups and the research institute."""
+"""Which group fits? From where symptoms show to the groups and the research institute.
+Laid out by ui/screens/fit.py, which is compiled once per process."""
 
-import streamlit as st
+from ui.screens import fit
 
-from atlas.directory.fit import BODY_AREAS, fit
-from atlas.ingest.tags import FOCI
-from atlas.text import escape_markdown as md
-from atlas.text import sentence_mentioning
-from ui import data, layout, urlstate, widgets
-
-atlas = data.page()
-
-st.title("Which group fits?", anchor=False)
-layout.url_values(atlas, "fit")
-st.markdown("Dystonia is named by where it shows. Choose the part of the body where symptoms show, and see the "
-            "groups that focus on it, the general groups that also help, and where the research happens.")
-
-area = urlstate.bound("area", widgets.context(atlas), st.radio, "Where do symptoms show?", list(BODY_AREAS),
-                      format_func=lambda code: BODY_AREAS[code].label)
-
-if area is None:
-    st.info("Choose a body area to see which groups fit.", icon=":material/touch_app:")
-    st.stop()
-
-result = fit(area, atlas)
-focus = FOCI[result.area.focus]
-st.header(f"Best fit: {md(focus.label)}", anchor=False)
-st.markdown(md(result.area.why))
-
-if result.specific:
-    st.markdown(f"**Groups that focus on {md(focus.short_label.lower())}:**")
-    layout.name_list(result.specific)
-if result.general:
-    lead = "General dystonia groups that also help" if result.specific else "General dystonia groups that help"
-    st.markdown(f"**{lead}:**")
-    layout.name_list(result.general)
-if not result.specific and not result.general:
-    st.warning("The page lists no group for this area.")
-
-query = {"focus": [result.area.focus]} if result.area.focus != "general" else {}
-st.page_link("pages/directory.py", label="Open these groups in the directory", icon=":material/list:",
-             query_params=query)
-
-st.header("Research", anchor=False)
-if result.institute:
-    st.markdown(f"The page names the **{md(result.institute)}** for research in this area.")
-    sentence = sentence_mentioning(atlas.page, result.institute)
-    if sentence:
-        st.caption(f"From the page: “{md(sentence)}”")
-else:
-    st.markdown("The page does not name an NIH institute for this area.")
-layout.attribution(atlas.page)
+fit.show()

@@ -1,33 +1,6 @@
-"""Overview: the page's information beside the map and table of organizations."""
+"""Overview: the page's information beside the map and table of organizations.
+Laid out by ui/screens/overview.py, which is compiled once per process."""
 
-import streamlit as st
+from ui.screens import overview
 
-from atlas.directory.request import ViewRequest, carry
-from atlas.text import escape_markdown as md
-from ui import data, layout, widgets
-
-atlas = data.page()
-page = atlas.page
-view = data.view(atlas, ViewRequest())
-
-st.title(md(page.title), anchor=False)
-layout.reviewed_notice(page)
-
-info, directory = st.columns([5, 7], gap="large")
-with info:
-    layout.sections(atlas)
-
-with directory:
-    st.header(f"{len(atlas):,} organizations that help" if len(atlas) else "Organizations", anchor=False)
-    if not len(atlas):
-        layout.no_organizations()
-    widgets.organization_map(view, key="overview_map", height=420)
-    widgets.organization_table(view, key="overview_table")
-    raw = layout.raw_params()
-    links = st.container(horizontal=True, gap="large")  # side by side; a phone wraps them
-    links.page_link("pages/directory.py", label="Filter by focus and state", icon=":material/filter_list:",
-                    query_params=carry(raw, "directory"))
-    links.page_link("pages/nearby.py", label="Find groups near a place", icon=":material/near_me:",
-                    query_params=carry(raw, "nearby"))
-
-layout.attribution(page)
+overview.show()

@@ -30,8 +30,14 @@ def base_url() -> str:
 
 
 def export_panel(view: View, *, key: str) -> None:
+    """Filled only while it is open: most visitors never open it, and its link, notices and six
+    downloads would otherwise be built and sent with every run of the page."""
+    panel = st.expander("Export, print or share this view", icon=":material/ios_share:", key=f"{key}-export",
+                        on_change="rerun")
+    if not panel.open:
+        return
     request = view.request.replace(org="")  # exports cover the whole list the view shows
-    with st.expander("Export, print or share this view", icon=":material/ios_share:"):
+    with panel:
         st.markdown("**Copy link to this view**: the copy button is at the right of the box.")
         url = view_url(request, base_url())
         st.code(url, language=None, wrap_lines=True)

@@ -56,22 +56,18 @@ def attribution(page: Page) -> None:
 
 
 def sections(atlas: Atlas) -> None:
-    """The page's questions and answers; a list in an answer stays a list."""
-    for kind, text in data.derived(atlas, "sections", None, lambda: _section_markdown(atlas.page), limit=1):
-        if kind == "heading":
-            st.header(text, anchor=False)
-        else:
-            st.markdown(text)
+    """The page's questions and answers, as one Markdown block: a list in an answer stays a list."""
+    st.markdown(data.derived(atlas, "sections", None, lambda: _section_markdown(atlas.page), limit=1))
 
 
-def _section_markdown(page: Page) -> list[tuple[str, str]]:
+def _section_markdown(page: Page) -> str:
     blocks = []
     for index, section in enumerate(page.sections):
         if index > 0 or section.heading != page.title:
-            blocks.append(("heading", md(section.heading)))
+            blocks.append(f"## {md(' '.join(section.heading.split()))}")
         for kind, content in section.blocks():
-            blocks.append(("text", "\n".join(f"- {md(item)}" for item in content) if kind == "list" else md(content)))
-    return blocks
+            blocks.append("\n".join(f"- {md(item)}" for item in content) if kind == "list" else md(content))
+    return "\n\n".join(blocks)
 
 
 def no_organizations() -> None:

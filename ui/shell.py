@@ -7,7 +7,8 @@ compiles the entry script itself again whenever it has no cached copy (every App
 
 from __future__ import annotations
 
-from functools import partial
+import copy
+from functools import cache, partial
 
 import streamlit as st
 
@@ -25,6 +26,18 @@ PRESENTATION = dict(page="pages/present.py", title="Presentation", icon=":materi
                     visibility="hidden")
 
 
+@cache
+def _built_pages() -> tuple[st.Page, ...]:
+    return tuple(st.Page(**page) for page in (*PAGES, PRESENTATION))
+
+
+def navigation_pages() -> list[st.Page]:
+    """The app's pages, the presentation last. `st.Page` looks its file up on disk whenever it is
+    built, so they are built once per process; each run gets its own copies, because
+    `st.navigation` marks the page it returns as the one allowed to run, and sessions run side by side."""
+    return [copy.copy(page) for page in _built_pages()]
+
+
 def presenting() -> bool:
     return st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
 
@@ -40,9 +53,9 @@ def run() -> None:
                                icon=":material/error:")], position="hidden").run()
         st.stop()
 
-    presentation = st.Page(**PRESENTATION)
-    current = st.navigation([*(st.Page(**page) for page in PAGES), presentation],
-                            position="hidden" if on_stage else "sidebar")
+    pages = navigation_pages()
+    presentation = pages[-1]
+    current = st.navigation(pages, position="hidden" if on_stage else "sidebar")
     if on_stage and current.url_path != "present":
         st.switch_page(presentation, query_params=layout.raw_params())
     if current.url_path == "present" and not on_stage:

@@ -60,6 +60,30 @@ def seed(name: str, context: Context, default: Any = None) -> None:
         st.session_state[name] = _widget_value(name, default)
 
 
+def current(name: str, context: Context) -> Any:
+    """The value on a run that does not draw the widget (it sits in a closed panel): as `bound` would
+    give it, so the view and the URL are the same whether the panel is open or not."""
+    seed(name, context)
+    value = st.session_state[name]
+    publish(name, value)
+    return value
+
+
+def arriving(names: tuple[str, ...]) -> bool:
+    """Whether the URL brings a value for any of these that this session has not seen yet (a shared link)."""
+    return any(st.query_params.get_all(name) and st.query_params.get_all(name) != st.session_state.get(_seen(name))
+               for name in names)
+
+
+def chosen(names: tuple[str, ...], context: Context) -> bool:
+    """Whether any of these is set away from its default, by a link or by the user on any page."""
+    for name in names:
+        seed(name, context)
+        if st.session_state[name] != _widget_value(name, PARAMS[name].default):
+            return True
+    return False
+
+
 def remember(name: str) -> None:
     st.session_state[_kept(name)] = st.session_state.get(name)
 

@@ -49,7 +49,25 @@ def filter_bar(atlas: Atlas) -> dict:
     with col_text:
         query = urlstate.bound("q", ctx, st.text_input, "Search names and cities",
                                placeholder="e.g. foundation, Chicago")
+    return _filters(focus, general, state, query)
+
+
+def _filters(focus, general, state, query) -> dict:
     return {"focus": tuple(focus), "general": general, "state": state or "", "q": query or ""}
+
+
+def filter_panel(atlas: Atlas, label: str, *, key: str) -> dict:
+    """The filter bar in a panel that is drawn only while open (a page whose filters are secondary).
+    Closed, the filters keep their values. It opens by itself when the page is reached with a filter
+    on (from a link or another page), so nobody wonders why the list is short."""
+    ctx = context(atlas)
+    if key not in st.session_state or urlstate.arriving(FILTERS):
+        st.session_state[key] = urlstate.chosen(FILTERS, ctx)
+    panel = st.expander(label, key=key, on_change="rerun")
+    if not panel.open:
+        return _filters(*(urlstate.current(name, ctx) for name in FILTERS))
+    with panel:
+        return filter_bar(atlas)
 
 
 def reset_filters() -> None:

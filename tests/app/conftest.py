@@ -21,6 +21,12 @@ def run_page(page: str | None = None, params: dict | None = None, timeout: float
     return at.run()
 
 
+def open_panel(at: AppTest, key: str) -> AppTest:
+    """Open a panel that is filled only while open (the export panel), as a click on it would."""
+    at.session_state[key] = True
+    return at.run()
+
+
 CODE_SPAN = re.compile(r"(`+) (.*?) \1")
 
 
@@ -48,6 +54,15 @@ def texts(at: AppTest) -> str:
     for kind in ("info", "warning", "error", "success", "title", "header", "subheader"):
         parts += [e.value for e in getattr(at, kind)]
     return plain("\n".join(str(p) for p in parts))
+
+
+def headings(at: AppTest) -> list[str]:
+    """Every second-level heading on the page, as shown: `st.header` elements and the `## ` lines of
+    Markdown blocks (the page's sections are one block)."""
+    found = [plain(h.value) for h in at.header]
+    for block in at.markdown:
+        found += [plain(line[3:]) for line in block.value.splitlines() if line.startswith("## ")]
+    return found
 
 
 def table(at: AppTest, index: int = -1):

@@ -100,3 +100,21 @@ def test_invalid_radius_is_ignored_with_a_notice():
 def test_focus_narrows_nearby_results():
     at = run_page("nearby", {"near": "60601", "radius": "3000", "focus": "blepharospasm", "general": "false"})
     assert list(table(at)["Organization"]) == ["Benign Essential Blepharospasm Research Foundation"]
+
+
+def test_filter_panel_is_drawn_only_when_open_and_keeps_its_filters_when_closed():
+    at = run_page("nearby", {"near": "60601"})
+    assert not at.multiselect and not at.selectbox, "no filter is on, so the panel stays closed and empty"
+    assert len(table(at)) == 8
+
+    at = run_page("nearby", {"near": "60601", "focus": "blepharospasm", "general": "false"})
+    assert at.multiselect(key="focus").value == ["blepharospasm"], "a link that brings a filter opens the panel"
+    assert at.toggle(key="general").value is False
+    at.session_state["nearby-filters"] = False  # the user closes it
+    at.run()
+    assert not at.multiselect
+    assert list(table(at)["Organization"]) == ["Benign Essential Blepharospasm Research Foundation"]
+    assert at.query_params["focus"] == "blepharospasm" and at.query_params["general"] == "false"
+    at.session_state["nearby-filters"] = True  # and opens it again: the filters are as they were
+    at.run()
+    assert at.multiselect(key="focus").value == ["blepharospasm"] and at.toggle(key="general").value is False

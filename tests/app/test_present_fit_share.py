@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.app.conftest import plain, run_page, texts
+from tests.app.conftest import open_panel, plain, run_page, texts
 
 
 def _titles(at):
@@ -83,6 +83,8 @@ def test_fit_area_from_the_url(area, institute):
 
 def test_export_panel_offers_every_format_and_a_link_to_the_view():
     at = run_page("directory", {"focus": "torticollis", "state": "CA"})
+    assert not at.get("download_button") and not at.code, "a closed panel is not filled"
+    at = open_panel(at, "directory-export")
     labels = {b.proto.label for b in at.get("download_button")}
     assert labels == {"Spreadsheet (CSV)", "GeoJSON (GIS tools)", "KML (Google Earth, My Maps)", "Contacts (vCard)",
                       "Printable handout (PDF)", "Map image for slides (PNG)"}
@@ -92,11 +94,11 @@ def test_export_panel_offers_every_format_and_a_link_to_the_view():
 
 
 def test_export_panel_on_nearby_and_when_nothing_is_in_view():
-    at = run_page("nearby", {"near": "60601", "radius": "100"})
+    at = open_panel(run_page("nearby", {"near": "60601", "radius": "100"}), "nearby-export")
     link = next(c.value for c in at.code if "nearby" in c.value)
     assert dict(parse_qsl(urlsplit(link).query)) == {"near": "60601", "radius": "100"}
     assert len(at.get("download_button")) == 6
-    at = run_page("directory", {"q": "no such group"})
+    at = open_panel(run_page("directory", {"q": "no such group"}), "directory-export")
     assert not at.get("download_button") and "Nothing to export" in texts(at)
 
 
@@ -120,8 +122,8 @@ def test_presenter_sets_the_city_for_the_near_scene():
 
 def test_without_a_public_address_the_export_panel_says_where_the_qr_code_points(monkeypatch):
     monkeypatch.delenv("ATLAS_PUBLIC_URL", raising=False)
-    at = run_page("directory", {"focus": "speech"})
+    at = open_panel(run_page("directory", {"focus": "speech"}), "directory-export")
     assert any("No public address is set" in w.value and "ATLAS_PUBLIC_URL" in w.value for w in at.warning)
     monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org")
-    at = run_page("directory", {"focus": "speech"})
+    at = open_panel(run_page("directory", {"focus": "speech"}), "directory-export")
     assert not any("No public address is set" in w.value for w in at.warning)
