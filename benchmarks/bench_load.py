@@ -78,6 +78,28 @@ def default_bare_server() -> Streamlit:
     return _server("bare-default", ROOT / "benchmarks" / "bare_app.py", ("/",), ("--runner.postScriptGC=true",))
 
 
+@functools.cache
+def floor_server() -> Streamlit:
+    """For context: a page of as many one-line Markdown elements as the landing page sends. Streamlit
+    spends server CPU on every element a session receives, so this is the floor for a page that
+    size, whatever each element holds."""
+    script = Path(_workdir.name) / "floor_app.py"
+    script.write_text("import streamlit as st\n\n"
+                      f"for line in range({landing_elements()}):\n    st.markdown(f'Line {{line}}')\n")
+    return _server("floor", script, ("/",))
+
+
+@functools.cache
+def landing_elements() -> int:
+    """The elements and blocks (deltas) one session on / receives."""
+    async def visit():
+        session = Session(atlas_server().url, LANDING)
+        result = await session.visit()
+        await session.close()
+        return result
+    return sum(kind.startswith("delta:") for kind in asyncio.run(visit()).messages)
+
+
 def _cluster(replicas: int) -> Cluster:
     cluster = Cluster(replicas=replicas, port=free_port(), env=OFFLINE,
                       workdir=Path(_workdir.name) / f"cluster-{replicas}")
@@ -114,7 +136,8 @@ def _failed(runs: list[Run]) -> str:
 def first_run_sweep() -> dict[tuple[str, int], dict]:
     """(target, N) -> runs, server CPU seconds, RSS before and while all N sessions are open."""
     targets = {"landing": (atlas_server(), LANDING), "nearby": (atlas_server(), NEARBY),
-               "bare": (bare_server(), "/"), "bare-default": (default_bare_server(), "/")}
+               "bare": (bare_server(), "/"), "bare-default": (default_bare_server(), "/"),
+               "floor": (floor_server(), "/")}
     results = {}
     for n in COUNTS:
         for target, (server, path) in targets.items():
@@ -137,9 +160,12 @@ def _first_run_figure(target: str) -> tuple[str, bool]:
     p95, bare_p95 = _p(sweep[target, 50]["runs"], 95), _p(sweep["bare", 50]["runs"], 95)
     cpu, bare_cpu = sweep[target, 100]["cpu"] / 100, sweep["bare", 100]["cpu"] / 100
     default_p95, default_cpu = _p(sweep["bare-default", 50]["runs"], 95), sweep["bare-default", 100]["cpu"] / 100
+    floor_p95, floor_cpu = _p(sweep["floor", 50]["runs"], 95), sweep["floor", 100]["cpu"] / 100
     ratio = p95 / bare_p95 if bare_p95 > 0 else float("inf")
     figure = (f"P50/P95 to script_finished, {'; '.join(parts)}; at N=50 P95 is {ratio:.1f}x bare; "
-              f"server CPU {cpu * 1000:.0f} ms per session (bare {bare_cpu * 1000:.0f} ms). For context, a bare "
+              f"server CPU {cpu * 1000:.0f} ms per session (bare {bare_cpu * 1000:.0f} ms). For context, a "
+              f"page of {landing_elements()} one-line Markdown elements (as many as / sends): P95 "
+              f"{floor_p95 / bare_p95:.1f}x bare at N=50, {floor_cpu * 1000:.0f} ms CPU per session; a bare "
               f"page on Streamlit's default settings (a full garbage collection after each run): P95 "
               f"{default_p95:.2f} s at N=50, {default_cpu * 1000:.0f} ms CPU per session")
     return figure, ratio <= 1.5

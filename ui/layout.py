@@ -48,8 +48,8 @@ def reviewed_notice(page: Page) -> None:
 
 
 def attribution(page: Page) -> None:
-    st.divider()
-    lines = [f"**Source:** {md(page.source or 'not stated on the page')}. Last reviewed {reviewed_on(page)}."]
+    """Under a rule, in one caption: one element fewer than a divider and a caption."""
+    lines = ["---", f"**Source:** {md(page.source or 'not stated on the page')}. Last reviewed {reviewed_on(page)}."]
     if page.disclaimer:
         lines.append(md(page.disclaimer))
     st.caption("\n\n".join(lines))

@@ -8,6 +8,7 @@ from atlas.directory.scenes import Scene
 from atlas.directory.view import View
 from atlas.ingest.tags import focus_label
 from atlas.text import escape_markdown as md
+from ui import shell
 
 # Hides the sidebar and Streamlit's header, widens the page and enlarges the type for a projector.
 # Static CSS: no data is ever interpolated into it.
@@ -44,16 +45,16 @@ def controls(all_scenes: list[Scene], index: int, city: str) -> None:
     params = lambda i: {"present": "1", "scene": all_scenes[i].slug, "near": city}  # noqa: E731
     with steps, st.container(key="present-nav", horizontal=True, wrap=False, gap="small"):
         st.container(key="present-previous", width="content").page_link(
-            "pages/present.py", label="Previous", icon=":material/arrow_back:",
+            shell.page("pages/present.py"), label="Previous", icon=":material/arrow_back:",
             query_params=params((index - 1) % count))
         st.container(key="present-next", width="content").page_link(
-            "pages/present.py", label="Next", icon=":material/arrow_forward:",
+            shell.page("pages/present.py"), label="Next", icon=":material/arrow_forward:",
             query_params=params((index + 1) % count))
     position.markdown(f"Scene {index + 1} of {count}")
     with settings.popover("Set city", icon=":material/location_city:", help="The city of the 'Groups near' scene"):
         st.text_input("City, ZIP code or address", key="present_city", on_change=_go_to_city,
                       help="The 'Groups near' scene measures distances from here.")
-    leave.page_link("pages/overview.py", label="Leave presentation", icon=":material/close:")
+    leave.page_link(shell.page("pages/overview.py"), label="Leave presentation", icon=":material/close:")
 
 
 # Static script, no data in it. Streamlit's component iframe shares the app's origin, so it can listen

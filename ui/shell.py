@@ -31,6 +31,17 @@ def _built_pages() -> tuple[st.Page, ...]:
     return tuple(st.Page(**page) for page in (*PAGES, PRESENTATION))
 
 
+@cache
+def _by_script() -> dict[str, st.Page]:
+    return {spec["page"]: built for spec, built in zip((*PAGES, PRESENTATION), _built_pages())}
+
+
+def page(script: str) -> st.Page:
+    """The app's page for a script path ("pages/nearby.py"), for `st.page_link`: given a Page rather
+    than a path, it does not look the file up on disk again on every run."""
+    return _by_script()[script]
+
+
 def navigation_pages() -> list[st.Page]:
     """The app's pages, the presentation last. `st.Page` looks its file up on disk whenever it is
     built, so they are built once per process; each run gets its own copies, because

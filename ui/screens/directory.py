@@ -3,7 +3,7 @@
 import streamlit as st
 
 from atlas.directory.request import carry
-from ui import data, exports, layout, widgets
+from ui import data, exports, layout, shell, widgets
 
 
 def show() -> None:
@@ -33,5 +33,6 @@ def show() -> None:
 
     widgets.organization_table(view, key="directory_table", select_into="org")
     exports.export_panel(view, key="directory")
-    st.page_link("pages/nearby.py", label="Rank these by distance from a place", icon=":material/near_me:",
+    st.page_link(shell.page("pages/nearby.py"), label="Rank these by distance from a place",
+                 icon=":material/near_me:",
                  query_params=carry(layout.raw_params(), "nearby"))

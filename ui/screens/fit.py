@@ -6,7 +6,7 @@ from atlas.directory.fit import BODY_AREAS, fit
 from atlas.ingest.tags import FOCI
 from atlas.text import escape_markdown as md
 from atlas.text import sentence_mentioning
-from ui import data, layout, urlstate, widgets
+from ui import data, layout, shell, urlstate, widgets
 
 
 def show() -> None:
@@ -40,7 +40,8 @@ def show() -> None:
         st.warning("The page lists no group for this area.")
 
     query = {"focus": [result.area.focus]} if result.area.focus != "general" else {}
-    st.page_link("pages/directory.py", label="Open these groups in the directory", icon=":material/list:",
+    st.page_link(shell.page("pages/directory.py"), label="Open these groups in the directory",
+                 icon=":material/list:",
                  query_params=query)
 
     st.header("Research", anchor=False)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from atlas.directory.request import ViewRequest, carry
 from atlas.text import escape_markdown as md
-from ui import data, layout, widgets
+from ui import data, layout, shell, widgets
 
 
 def show() -> None:
@@ -27,9 +27,11 @@ def show() -> None:
         widgets.organization_table(view, key="overview_table")
         raw = layout.raw_params()
         links = st.container(horizontal=True, gap="large")  # side by side; a phone wraps them
-        links.page_link("pages/directory.py", label="Filter by focus and state", icon=":material/filter_list:",
+        links.page_link(shell.page("pages/directory.py"), label="Filter by focus and state",
+                        icon=":material/filter_list:",
                         query_params=carry(raw, "directory"))
-        links.page_link("pages/nearby.py", label="Find groups near a place", icon=":material/near_me:",
+        links.page_link(shell.page("pages/nearby.py"), label="Find groups near a place",
+                        icon=":material/near_me:",
                         query_params=carry(raw, "nearby"))
 
     layout.attribution(page)
