@@ -8,6 +8,7 @@ calls `view()` once; the map, table, card and exports all read that view.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
@@ -37,13 +38,29 @@ def _load(folder: str, version: tuple) -> Atlas:
     return load_atlas(folder)
 
 
+SIGNATURE_SECONDS = 1.0  # a changed data folder is noticed this soon; a burst of visitors shares one look
+
+
+def _signature(folder: str) -> tuple:
+    """The folder's signature, looked up on disk at most once a second: every new session asks."""
+    now = _clock()
+    seen = _signatures.get(folder)
+    if seen is None or now - seen[0] >= SIGNATURE_SECONDS:
+        seen = _signatures[folder] = (now, signature(folder))
+    return seen[1]
+
+
+_signatures: dict[str, tuple[float, tuple]] = {}
+_clock = time.monotonic
+
+
 def load() -> Atlas:
     """Raises atlas.errors.DataDirError when the folder cannot be used.
 
     A session keeps the directory it was given while the folder's signature stays the same, so
     its reruns skip even the shared cache's lookup; the page script reuses what app.py loaded."""
-    folder = data_dir()
-    key = (str(folder), signature(folder))
+    folder = str(data_dir())
+    key = (folder, _signature(folder))
     state = st.session_state
     atlas = state.get("_atlas_this_run")
     if atlas is None or state.get("_atlas_key") != key:

@@ -113,3 +113,24 @@ def test_a_page_saved_from_a_browser_opens_like_its_text(folder, name):
     assert not at.exception and not at.error
     assert "Essential Tremor" in plain(at.title[0].value)
     assert len(table(at)) >= 1 and "<" not in texts(at).replace("\\<", "")
+
+
+def test_a_changed_folder_is_noticed_within_a_second_and_looked_at_once_a_second(folder, monkeypatch):
+    import ui.data
+
+    clock = [1000.0]
+    looks = []
+    real = ui.data.signature
+    monkeypatch.setattr(ui.data, "_clock", lambda: clock[0])
+    monkeypatch.setattr(ui.data, "signature", lambda f: looks.append(f) or real(f))
+    shutil.copy(SOURCE, folder / "dystonias.txt")
+    at = run_page("directory")
+    assert len(table(at)) == 8
+    at.run()
+    run_page()
+    assert len(looks) == 1, "within the second, reruns and new sessions share one look at the folder"
+    renamed = SOURCE.read_text().replace("American Dystonia Society", "Atlas Test Society")
+    (folder / "dystonias.txt").write_text(renamed)
+    clock[0] += ui.data.SIGNATURE_SECONDS
+    at.run()
+    assert len(looks) == 2 and "Atlas Test Society" in list(table(at)["Organization"])
