@@ -139,6 +139,7 @@ class Session:
         self.session_id = ""
         self.ws = None
         self.download_ids: dict[str, str] = {}  # download button label -> deferred file id
+        self.panel_ids: dict[str, str] = {}  # label of an expander that reruns when opened -> its id
         self.sent: list[BackMsg] = []
         self.last_download_url = ""
 
@@ -205,6 +206,8 @@ class Session:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id
+        elif kind == "delta" and msg.delta.add_block.WhichOneof("type") == "expandable" and msg.delta.add_block.id:
+            self.panel_ids[msg.delta.add_block.expandable.label] = msg.delta.add_block.id
         elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "download_button":
             button = msg.delta.new_element.download_button
             if button.deferred_file_id:
@@ -234,6 +237,17 @@ class Session:
                 last_error = f"{type(error).__name__}: {error}"
                 await asyncio.sleep(retry_every)
         return Run(ok=False, error=f"reconnect: {last_error or 'timed out'}")
+
+    async def open_panel(self, label: str, timeout: float = SESSION_TIMEOUT) -> Run:
+        """Open an expander that is filled only while open, as a click does: a rerun whose widget
+        states say it is open."""
+        msg = rerun_message(self.url, self.path)
+        opened = msg.rerun_script.widget_states.widgets.add()
+        opened.id = self.panel_ids[label]
+        opened.bool_value = True
+        started = time.perf_counter()
+        await self.send(msg)
+        return await self.read_until_finished(started, timeout)
 
     async def download(self, label: str, timeout: float = SESSION_TIMEOUT) -> HttpResponse:
         """Click a deferred download button: ask the session for the file, then GET the /media URL

@@ -49,6 +49,7 @@ def test_export_download_comes_from_the_replica_that_made_it(cluster):
     async def scenario():
         session = await visit(cluster.url, "/directory")
         try:
+            assert (await session.open_panel("Export, print or share this view")).ok
             labels = [label for label in session.download_ids if "CSV" in label]
             assert labels, f"no CSV download button on /directory: {sorted(session.download_ids)}"
             response = await session.download(labels[0])
