@@ -62,6 +62,25 @@ def markdown_code(text: str) -> str:
     return f"{fence} {text} {fence}"
 
 
+def nest_markdown(document: str, under: int) -> str:
+    """A Markdown document placed under a heading of level `under`: its own title (a leading level-1
+    heading) goes, and its other headings move down to sit below that heading. Fenced code is
+    left alone."""
+    lines, fenced, shift = document.splitlines(), False, None
+    if lines and re.match(r"# ", lines[0]):
+        lines = lines[1:]
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else re.match(r"(#{1,6}) ", line)
+        if heading:
+            if shift is None:
+                shift = under + 1 - len(heading.group(1))
+            level = min(6, max(under + 1, len(heading.group(1)) + shift))
+            lines[index] = "#" * level + line[len(heading.group(1)):]
+    return "\n".join(lines).strip("\n")
+
+
 # --- sentences ----------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")

@@ -7,7 +7,7 @@ import pytest
 
 from atlas.ingest import contacts
 from atlas.model import Organization
-from atlas.text import escape_markdown, markdown_link
+from atlas.text import escape_markdown, markdown_link, nest_markdown
 
 
 @pytest.mark.parametrize("url, safe", [
@@ -90,3 +90,12 @@ def test_escape_markdown_defuses_autolinks(text):
     unescaped = re.sub(r"\\(.)", r"\1", escaped)
     assert unescaped != text and unescaped.replace("\u2060", "") == text
     assert not re.search(r"(?i)https?://|www\.|\w@\w", unescaped)  # what GFM autolinking looks for
+
+
+def test_a_document_nested_under_a_heading_drops_its_title_and_moves_its_headings_down():
+    document = "# Data sources\n\nIntro.\n\n## Page text\n\nBody.\n\n### Detail\n\n```\n# not a heading\n```\n"
+    nested = nest_markdown(document, under=2)
+    assert nested.splitlines() == ["Intro.", "", "### Page text", "", "Body.", "", "#### Detail", "", "```",
+                                   "# not a heading", "```"]
+    assert nest_markdown("## Only\n\ntext", under=3).splitlines()[0] == "#### Only"
+    assert nest_markdown("plain text", under=2) == "plain text"

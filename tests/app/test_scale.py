@@ -12,7 +12,7 @@ from atlas.directory.request import ViewRequest
 from atlas.directory.view import select_view
 from atlas.ingest.synth import write_folder
 from atlas.outputs.mapview import POINT_LIMIT, clusters
-from tests.app.conftest import run_page, table
+from tests.app.conftest import open_panel, run_page, table
 
 SIZE = 20_000
 
@@ -54,6 +54,14 @@ def test_directory_table_holds_every_row_and_the_map_groups_them(big):
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert "clusters" in layers and "organizations" not in layers
     assert len(at.selectbox(key="org").options) <= 51  # a search box and its best matches, not 20,000 names
+
+
+def test_about_sends_a_national_point_table_only_once_its_panel_is_opened(big):
+    at = run_page("about", timeout=300)
+    assert len(at.dataframe) == 1, "only the table of checks; the 20,000 points wait for the panel"
+    at = open_panel(at, "about-points")
+    points = table(at)
+    assert len(points) == SIZE and list(points.columns)[:2] == ["Organization", "Precision"]
 
 
 def test_cluster_counts_add_up_to_the_organizations_shown(big_atlas):

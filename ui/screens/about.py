@@ -8,9 +8,11 @@ import streamlit as st
 from atlas.ingest.quality import FLAGS
 from atlas.settings import data_dir
 from atlas.text import escape_markdown as md
+from atlas.text import nest_markdown
 from ui import data, layout
 
 DETAILED = 50  # listings whose notes are spelled out; the rest are counted
+POINTS_SHOWN_OPEN = 1_000  # a longer point table waits until its panel is opened
 
 
 def show() -> None:
@@ -52,9 +54,14 @@ def show() -> None:
                      hide_index=True, width="stretch")
 
     st.header("Where each point is", anchor=False)
-    st.dataframe(report.points, hide_index=True, width="stretch",
-                 column_config={"Latitude": st.column_config.NumberColumn(format="%.4f"),
-                                "Longitude": st.column_config.NumberColumn(format="%.4f")})
+    # Open by default for a short list. A national one (about 5 MB at 100,000 listings) is sent
+    # only once somebody opens the panel, not with every run of the page.
+    points = st.expander(f"Every listing's point ({report.points.num_rows:,})", key="about-points",
+                         expanded=report.points.num_rows <= POINTS_SHOWN_OPEN, on_change="rerun")
+    if points.open:
+        points.dataframe(report.points, hide_index=True, width="stretch",
+                         column_config={"Latitude": st.column_config.NumberColumn(format="%.4f"),
+                                        "Longitude": st.column_config.NumberColumn(format="%.4f")})
     st.caption("Points come from the offline ZIP-code table unless an online geocoder is switched on "
                "(ATLAS_GEOCODER=nominatim). A ZIP or city centre can be several miles from the door.")
 
@@ -67,7 +74,7 @@ def show() -> None:
     st.header("Attribution and licences", anchor=False)
     licences = Path(__file__).resolve().parents[2] / "data" / "LICENSES.md"
     if licences.exists():
-        st.markdown(licences.read_text(encoding="utf-8"))
+        st.markdown(nest_markdown(licences.read_text(encoding="utf-8"), under=2))
     else:
         st.markdown("- Page text: NIH/NINDS, a US federal work, as republished by Cleveland Clinic.\n"
                     "- ZIP code centroids: the `zipcodes` package (MIT licence).\n"
