@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from tests.e2e.conftest import exceptions, main_text, new_tab, open_app, screenshot, wait_for_app
-from tests.e2e.test_screens import assert_scene_fits, assert_stage_furniture
+from tests.e2e.stage import assert_scene_fits, assert_stage_furniture
 
 
 def test_denver_neck_dystonia(browser, server):
