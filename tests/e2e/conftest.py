@@ -16,12 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,7 +25,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from deploy.serve import die_with_parent
+from deploy.serve import Streamlit, free_port, replica_env
 from tests.conftest import PAGES, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,25 +50,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class AppServer:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+AppServer = Streamlit  # one `streamlit run` with the deployment's options: deploy/serve.py starts every server
 
 
 def _worker_suffix() -> str:
@@ -82,33 +59,21 @@ def _worker_suffix() -> str:
 
 
 def start_server(name: str, data_dir: Path | None = None, *, timeout: float = TIMEOUT / 1000) -> AppServer:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
-    env.update({"ATLAS_GEOCODE_CACHE": "off", "ATLAS_REPORT_EMAIL": "corrections@example.org"})
-    if data_dir is not None:
-        env["ATLAS_DATA_DIR"] = str(data_dir)
+    """The app on a free loopback port, with only the settings a test chooses (no ATLAS_* from outside)."""
+    changes = {name: None for name in os.environ if name.startswith("ATLAS_")}
+    changes.update({"ATLAS_GEOCODE_CACHE": "off", "ATLAS_REPORT_EMAIL": "corrections@example.org",
+                    "ATLAS_DATA_DIR": None if data_dir is None else str(data_dir)})
     OUTPUT.mkdir(parents=True, exist_ok=True)
     log = OUTPUT / f"server-{name}{_worker_suffix()}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        preexec_fn=die_with_parent)  # a test run that is killed leaves no server behind
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
-                if response.read() == b"ok":
-                    return AppServer(url, process, log)
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s; see {log}")
+    log.unlink(missing_ok=True)
+    server = Streamlit(name, ROOT / "app.py", free_port(), log, replica_env(f"e2e-{name}", changes))
+    server.start()  # dies with its test run: a run that is killed leaves no server behind
+    try:
+        server.wait_healthy(timeout)
+    except RuntimeError:
+        server.kill()
+        raise
+    return server
 
 
 @pytest.fixture(scope="session")
