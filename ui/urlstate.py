@@ -63,10 +63,17 @@ def seed(name: str, context: Context, default: Any = None) -> None:
 def current(name: str, context: Context) -> Any:
     """The value on a run that does not draw the widget (it sits in a closed panel): as `bound` would
     give it, so the view and the URL are the same whether the panel is open or not."""
+    state, url = st.session_state, st.query_params.get_all(name)
+    kept = state.get(_kept(name), _NOTHING)
+    if kept is not _NOTHING and url == state.get(_seen(name)) == _encoded(name, kept):
+        return kept  # the URL already says what is kept: nothing to take in or write back
     seed(name, context)
-    value = st.session_state[name]
+    value = state[name]
     publish(name, value)
     return value
+
+
+_NOTHING = object()
 
 
 def arriving(names: tuple[str, ...]) -> bool:
@@ -93,10 +100,15 @@ def choose(name: str, value: Any) -> None:
     st.session_state[_kept(name)] = value
 
 
-def publish(name: str, value: Any) -> None:
+def _encoded(name: str, value: Any) -> list[str]:
+    """The value as the URL holds it; nothing for the default."""
     param = PARAMS[name]
     default = _widget_value(name, param.default)
-    values = [] if value in (default, None, "") else param.encode(tuple(value) if isinstance(value, list) else value)
+    return [] if value in (default, None, "") else param.encode(tuple(value) if isinstance(value, list) else value)
+
+
+def publish(name: str, value: Any) -> None:
+    values = _encoded(name, value)
     if values:
         if st.query_params.get_all(name) != values:
             st.query_params[name] = values if len(values) > 1 else values[0]
