@@ -71,17 +71,21 @@ def load() -> Atlas:
 
 
 def page() -> Atlas:
-    """Start a page: route a first deep link through app.py, then return the loaded directory.
+    """Start a page: route a first deep link through the app's shell, then return the loaded directory.
 
     Streamlit 1.67 treats a `pages/` folder beside the entry script as an old-style multipage app
-    until the entry script has called `st.navigation` once in the process. A first visit straight
-    to /directory would then run the page on its own, without the app's navigation or sidebar.
-    Switching that mode off and rerunning hands the request to app.py. A browser test opens a
-    deep link on a fresh server to keep this honest.
+    until the entry script has called `st.navigation` once in the process (AppTest resets that on
+    every run). A first visit straight to /directory then runs the page script on its own,
+    without the app's navigation or sidebar. Here the page hands the run to the shell, as app.py
+    would: its `st.navigation` ends that mode and runs this page inside the app, and the outer
+    run stops. (Streamlit runs app.py the same way in that mode, inside its own navigation.) A
+    browser test opens a deep link on a fresh server to keep this honest.
     """
     if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        from ui import shell  # the shell imports this module
+
+        shell.run()
+        st.stop()
     atlas = st.session_state.get("_atlas_this_run")
     return atlas if atlas is not None else load()
 

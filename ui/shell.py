@@ -18,7 +18,7 @@ from ui import data, layout
 # The default page is served at "/" whatever its url_path; "start" only has to differ from the script's
 # name. On a run in Streamlit's old pages-folder mode (a server's first run, every AppTest run) a
 # request for a page of the script's name runs pages/overview.py directly, and data.page() must
-# start the run again inside app.py; a name that folder does not have runs app.py at once.
+# hand the run to the shell from there; a name that folder does not have runs app.py at once.
 PAGES = (
     dict(page="pages/overview.py", title="Overview", icon=":material/home:", default=True, url_path="start"),
     dict(page="pages/directory.py", title="Directory", icon=":material/list:", url_path="directory"),
