@@ -162,13 +162,14 @@ COLUMN_CONFIG = {
 
 
 TABLE_ROW_HEIGHT = 65  # over 4rem, so Streamlit wraps long text at a word instead of cutting it
-# Static CSS, no data in it: below 640 px the card list replaces the dataframe, which would otherwise
-# scroll sideways.
+# Static CSS, no data in it: up to 640 px the card list replaces the dataframe, which would otherwise
+# scroll sideways. Both sit in one container; each is hidden by the kind of element it is.
 PHONE_CSS = """<style>
-[class*="-atlas-cards"] { display: none; }
+@media not all and (max-width: 640px) {
+  [class*="-atlas-table"] [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) { display: none; }
+}
 @media (max-width: 640px) {
-  [class*="-atlas-grid"] { display: none; }
-  [class*="-atlas-cards"] { display: flex; }
+  [class*="-atlas-table"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { display: none; }
 }
 </style>"""
 
@@ -195,13 +196,12 @@ def organization_table(view: View, *, key: str, select_into: str | None = None) 
     height = TABLE_ROW_HEIGHT * min(max(len(spec), 1), 10) + 38
     options = dict(column_config=COLUMN_CONFIG, column_order=spec.columns, hide_index=True, key=key,
                    width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
-    with st.container(key=f"{key}-atlas-grid"):
+    with st.container(key=f"{key}-atlas-table"):
         if select_into:
             st.dataframe(spec.grid, on_select=partial(_on_table_select, key, select_into),
                          selection_mode="single-row", **options)
         else:
             st.dataframe(spec.grid, **options)
-    with st.container(key=f"{key}-atlas-cards"):
         if spec.phone_cards:
             st.markdown(spec.phone_cards)
 

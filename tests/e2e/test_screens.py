@@ -33,8 +33,9 @@ def test_phone_shows_the_card_list_instead_of_the_table_and_never_scrolls_sidewa
     try:
         open_app(page, server, "nearby?near=60601")
         assert exceptions(page) == []
-        cards = page.locator('[class*="st-key-nearby_table-atlas-cards"]')
-        grid = page.locator('[class*="st-key-nearby_table-atlas-grid"]')
+        table = page.locator('[class*="st-key-nearby_table-atlas-table"]')
+        cards = table.locator('[data-testid="stMarkdown"]')
+        grid = table.locator('[data-testid="stDataFrame"]')
         assert cards.is_visible() and not grid.is_visible()
         assert not page.locator('[data-testid="stDataFrame"]').is_visible()
         text = cards.inner_text()

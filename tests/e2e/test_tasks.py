@@ -39,7 +39,7 @@ def test_chicago_friend_with_spasmodic_dysphonia_and_a_handout(browser, server):
         assert "The nearest voice and speech group is American Speech-Language-Hearing Association (ASHA)" in text
         # A laptop shows the table and hides the phone's card list (tests/e2e/test_screens.py has the phone).
         assert page.locator('[data-testid="stDataFrame"]').is_visible()
-        assert not page.locator('[class*="st-key-nearby_table-atlas-cards"]').is_visible()
+        assert not page.locator('[class*="st-key-nearby_table-atlas-table"] [data-testid="stMarkdown"]').is_visible()
         page.get_by_text("Export, print or share this view").click()
         button = page.get_by_role("button", name="Printable handout (PDF)")
         button.wait_for(timeout=120_000)
