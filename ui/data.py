@@ -1,8 +1,7 @@
 """The app's one entry to the core: the directory loaded once, the geocoder built once, one view per rerun.
 
-A page calls `page()` first (it makes a deep link to a fresh server run inside app.py's
-navigation, then returns the loaded directory), turns its widgets into one `ViewRequest`, and
-calls `view()` once; the map, table, card and exports all read that view.
+A page starts with `shell.start()` (which returns the loaded directory), turns its widgets into
+one `ViewRequest`, and calls `view()` once; the map, table, card and exports all read that view.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from atlas.directory.load import Atlas, load_atlas
 from atlas.directory.request import ViewRequest
@@ -68,26 +66,6 @@ def load() -> Atlas:
         state["_atlas_key"] = key
         state["_atlas_this_run"] = atlas
     return atlas
-
-
-def page() -> Atlas:
-    """Start a page: route a first deep link through the app's shell, then return the loaded directory.
-
-    Streamlit 1.67 treats a `pages/` folder beside the entry script as an old-style multipage app
-    until the entry script has called `st.navigation` once in the process (AppTest resets that on
-    every run). A first visit straight to /directory then runs the page script on its own,
-    without the app's navigation or sidebar. Here the page hands the run to the shell, as app.py
-    would: its `st.navigation` ends that mode and runs this page inside the app, and the outer
-    run stops. (Streamlit runs app.py the same way in that mode, inside its own navigation.) A
-    browser test opens a deep link on a fresh server to keep this honest.
-    """
-    if PagesManager.uses_pages_directory:
-        from ui import shell  # the shell imports this module
-
-        shell.run()
-        st.stop()
-    atlas = st.session_state.get("_atlas_this_run")
-    return atlas if atlas is not None else load()
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,14 +11,16 @@ import copy
 from functools import cache, partial
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
+from atlas.directory.load import Atlas
 from atlas.errors import AtlasError, DataDirError
 from ui import data, layout
 
 # The default page is served at "/" whatever its url_path; "start" only has to differ from the script's
 # name. On a run in Streamlit's old pages-folder mode (a server's first run, every AppTest run) a
-# request for a page of the script's name runs pages/overview.py directly, and data.page() must
-# hand the run to the shell from there; a name that folder does not have runs app.py at once.
+# request for a page of the script's name runs pages/overview.py directly, and start() must hand
+# the run to the shell from there; a name that folder does not have runs app.py at once.
 PAGES = (
     dict(page="pages/overview.py", title="Overview", icon=":material/home:", default=True, url_path="start"),
     dict(page="pages/directory.py", title="Directory", icon=":material/list:", url_path="directory"),
@@ -51,6 +53,24 @@ def navigation_pages() -> list[st.Page]:
     built, so they are built once per process; each run gets its own copies, because
     `st.navigation` marks the page it returns as the one allowed to run, and sessions run side by side."""
     return [copy.copy(page) for page in _built_pages()]
+
+
+def start() -> Atlas:
+    """Start a page: route a first deep link through the shell, then return the loaded directory.
+
+    Streamlit 1.67 treats a `pages/` folder beside the entry script as an old-style multipage app
+    until the entry script has called `st.navigation` once in the process (AppTest resets that on
+    every run). A first visit straight to /directory then runs the page script on its own,
+    without the app's navigation or sidebar. Here the page hands the run to `run()`, as app.py
+    would: its `st.navigation` ends that mode and runs this page inside the app, and the outer
+    run stops. (Streamlit runs app.py the same way in that mode, inside its own navigation.) A
+    browser test opens a deep link on a fresh server to keep this honest.
+    """
+    if PagesManager.uses_pages_directory:
+        run()
+        st.stop()
+    atlas = st.session_state.get("_atlas_this_run")
+    return atlas if atlas is not None else data.load()
 
 
 def presenting() -> bool:

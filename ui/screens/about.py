@@ -9,14 +9,14 @@ from atlas.ingest.quality import FLAGS
 from atlas.settings import data_dir
 from atlas.text import escape_markdown as md
 from atlas.text import nest_markdown
-from ui import data, layout
+from ui import data, layout, shell
 
 DETAILED = 50  # listings whose notes are spelled out; the rest are counted
 POINTS_SHOWN_OPEN = 1_000  # a longer point table waits until its panel is opened
 
 
 def show() -> None:
-    atlas = data.page()
+    atlas = shell.start()
     page = atlas.page
 
     st.title("About the data", anchor=False)

@@ -7,7 +7,7 @@ from ui import data, exports, layout, shell, widgets
 
 
 def show() -> None:
-    atlas = data.page()
+    atlas = shell.start()
 
     st.title("Directory", anchor=False)
     layout.url_values(atlas, "directory")

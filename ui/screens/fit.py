@@ -6,11 +6,11 @@ from atlas.directory.fit import BODY_AREAS, fit
 from atlas.ingest.tags import FOCI
 from atlas.text import escape_markdown as md
 from atlas.text import sentence_mentioning
-from ui import data, layout, shell, urlstate, widgets
+from ui import layout, shell, urlstate, widgets
 
 
 def show() -> None:
-    atlas = data.page()
+    atlas = shell.start()
 
     st.title("Which group fits?", anchor=False)
     layout.url_values(atlas, "fit")

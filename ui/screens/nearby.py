@@ -4,11 +4,11 @@ import streamlit as st
 
 from atlas.directory.request import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
 from atlas.text import escape_markdown as md
-from ui import data, exports, layout, location, urlstate, widgets
+from ui import data, exports, layout, location, shell, urlstate, widgets
 
 
 def show() -> None:
-    atlas = data.page()
+    atlas = shell.start()
     ctx = widgets.context(atlas)
 
     st.title("Groups near a place", anchor=False)

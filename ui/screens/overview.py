@@ -8,7 +8,7 @@ from ui import data, layout, shell, widgets
 
 
 def show() -> None:
-    atlas = data.page()
+    atlas = shell.start()
     page = atlas.page
     view = data.view(atlas, ViewRequest())
 

@@ -4,11 +4,11 @@ import streamlit as st
 
 from atlas.directory.scenes import default_city, scene_index, scenes
 from atlas.text import escape_markdown as md
-from ui import data, layout, present, widgets
+from ui import data, layout, present, shell, widgets
 
 
 def show() -> None:
-    atlas = data.page()
+    atlas = shell.start()
     present.style()
 
     city = (st.query_params.get("near") or "").strip() or default_city(atlas.organizations)
