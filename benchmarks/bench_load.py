@@ -56,7 +56,7 @@ def _server(name: str, script: Path, paths: tuple[str, ...], options: tuple[str,
     _started.append(server)
     server.wait_healthy()
     for path in paths:
-        asyncio.run(_warm(server.url, path))
+        asyncio.run(_visit(server.url, path))
     return server
 
 
@@ -92,12 +92,7 @@ def floor_server() -> Streamlit:
 @functools.cache
 def landing_elements() -> int:
     """The elements and blocks (deltas) one session on / receives."""
-    async def visit():
-        session = Session(atlas_server().url, LANDING)
-        result = await session.visit()
-        await session.close()
-        return result
-    return sum(kind.startswith("delta:") for kind in asyncio.run(visit()).messages)
+    return sum(kind.startswith("delta:") for kind in asyncio.run(_visit(atlas_server().url, LANDING)).messages)
 
 
 def _cluster(replicas: int) -> Cluster:
@@ -107,16 +102,18 @@ def _cluster(replicas: int) -> Cluster:
     cluster.start()
     for member in cluster.members:  # warm each replica's caches, as a running deployment would be
         for path in (LANDING, NEARBY):
-            asyncio.run(_warm(cluster.url, path, member.name))
+            asyncio.run(_visit(cluster.url, path, member.name))
     return cluster
 
 
-async def _warm(url: str, path: str, replica: str = "") -> None:
+async def _visit(url: str, path: str, replica: str = "") -> Run:
+    """One visit that must render: a warm-up, or a look at what a page sends."""
     session = Session(url, path, replica=replica)
     result = await session.visit()
     await session.close()
     if not result.ok:
         raise RuntimeError(f"warm-up visit to {path} failed: {result.error}")
+    return result
 
 
 def _p(runs: list[Run], q: float) -> float:

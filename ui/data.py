@@ -37,6 +37,8 @@ def _load(folder: str, version: tuple) -> Atlas:
 
 
 SIGNATURE_SECONDS = 1.0  # a changed data folder is noticed this soon; a burst of visitors shares one look
+_signatures: dict[str, tuple[float, tuple]] = {}  # folder -> (when looked, signature)
+_clock = time.monotonic
 
 
 def _signature(folder: str) -> tuple:
@@ -46,10 +48,6 @@ def _signature(folder: str) -> tuple:
     if seen is None or now - seen[0] >= SIGNATURE_SECONDS:
         seen = _signatures[folder] = (now, signature(folder))
     return seen[1]
-
-
-_signatures: dict[str, tuple[float, tuple]] = {}
-_clock = time.monotonic
 
 
 def load() -> Atlas:

@@ -44,11 +44,17 @@ def _widget_value(name: str, value: Any) -> Any:
     return value
 
 
+def _arriving(name: str) -> list[str]:
+    """The URL's value for `name` when this session has not seen it yet (a shared link), else []."""
+    url = st.query_params.get_all(name)
+    return url if url and url != st.session_state.get(_seen(name)) else []
+
+
 def seed(name: str, context: Context, default: Any = None) -> None:
     param = PARAMS[name]
     default = param.default if default is None else default
-    url = st.query_params.get_all(name)
-    if url and url != st.session_state.get(_seen(name)):
+    url = _arriving(name)
+    if url:
         try:
             st.session_state[_kept(name)] = _widget_value(name, param.decode(url, context))
         except Invalid:
@@ -78,8 +84,7 @@ _NOTHING = object()
 
 def arriving(names: tuple[str, ...]) -> bool:
     """Whether the URL brings a value for any of these that this session has not seen yet (a shared link)."""
-    return any(st.query_params.get_all(name) and st.query_params.get_all(name) != st.session_state.get(_seen(name))
-               for name in names)
+    return any(_arriving(name) for name in names)
 
 
 def chosen(names: tuple[str, ...], context: Context) -> bool:

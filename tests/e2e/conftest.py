@@ -50,17 +50,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-AppServer = Streamlit  # one `streamlit run` with the deployment's options: deploy/serve.py starts every server
-
-
 def _worker_suffix() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     return f"-{worker}" if worker else ""
 
 
-def start_server(name: str, data_dir: Path | None = None, *, timeout: float = TIMEOUT / 1000) -> AppServer:
-    """The app on a free loopback port, with only the settings a test chooses (no ATLAS_* from outside)."""
-    changes = {name: None for name in os.environ if name.startswith("ATLAS_")}
+def start_server(name: str, data_dir: Path | None = None, *, timeout: float = TIMEOUT / 1000) -> Streamlit:
+    """The app on a free loopback port, started as deploy/serve.py starts every replica, with only the
+    settings a test chooses (no ATLAS_* from outside)."""
+    changes = {variable: None for variable in os.environ if variable.startswith("ATLAS_")}
     changes.update({"ATLAS_GEOCODE_CACHE": "off", "ATLAS_REPORT_EMAIL": "corrections@example.org",
                     "ATLAS_DATA_DIR": None if data_dir is None else str(data_dir)})
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -320,7 +318,7 @@ def click_until_rerun(page: Page, click, timeout: float = TIMEOUT, retry_after: 
     wait_for_app(page, max(1.0, deadline - time.monotonic()) * 1000)
 
 
-def open_app(page: Page, server: AppServer, path: str = "") -> float:
+def open_app(page: Page, server: Streamlit, path: str = "") -> float:
     """Open a page, wait for the full render, and return the time it took in the browser (ms)."""
     script_runs(page).waited_for = script_runs(page).finished = 0
     page.goto(f"{server.url}/{path}")

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
+from deploy.serve import Streamlit
 from tests.e2e.conftest import (
     AXE,
     OUTPUT,
-    AppServer,
     exceptions,
     grid_rows,
     main_text,
@@ -175,7 +175,7 @@ class Visit:
 class Visits:
     """Each state visited once, on first request, in the proxied Chromium."""
 
-    def __init__(self, browser: Browser, recorder: Recorder, server: AppServer):
+    def __init__(self, browser: Browser, recorder: Recorder, server: Streamlit):
         self.browser, self.recorder, self.server = browser, recorder, server
         self._done: dict[str, Visit] = {}
 
