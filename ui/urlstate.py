@@ -130,12 +130,17 @@ def _changed(name: str, then: Callable[[], None] | None) -> None:
 
 
 def bound(name: str, context: Context, widget: Callable[..., Any], *args: Any, default: Any = None,
-          then: Callable[[], None] | None = None, **kwargs: Any) -> Any:
+          then: Callable[[], None] | None = None, in_url: bool = True, **kwargs: Any) -> Any:
     """Call a Streamlit widget with its value kept in the URL under the parameter `name`; `then` runs
-    after the user changes it."""
+    after the user changes it. `in_url=False` keeps the value but leaves the URL without it (a
+    switched-off radius), rather than writing it and taking it out again on every run."""
     seed(name, context, default)
     value = widget(*args, key=name, on_change=_changed, args=(name, then), **kwargs)
-    publish(name, value)
+    if in_url:
+        publish(name, value)
+    else:
+        st.session_state[_kept(name)] = value
+        drop(name)
     return value
 
 

@@ -6,7 +6,7 @@ Each output widget draws from the page's one `View`; none of them filters, ranks
 from __future__ import annotations
 
 import html
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 import streamlit as st
@@ -139,12 +139,14 @@ def organization_map(view: View, *, key: str, select_into: str | None = None, he
         st.pydeck_chart(spec.deck, key=key, height=height, alt=spec.alt)
     if spec.grouped:
         st.caption(f"{spec.located:,} organizations are grouped by area: click a circle to zoom in to it.")
-    st.html(legend_html(set(spec.codes)))
+    # The table's static CSS rides with the legend, one element fewer on every run: a page that
+    # shows a table shows its map too, and a rule that matches nothing costs nothing.
+    st.html(PHONE_CSS + legend_html(set(spec.codes)))
 
 
 # --- table ------------------------------------------------------------------------------
 
-COLUMN_CONFIG = {
+COLUMN_CONFIG: dict[str, dict] = {
     # Organization and Focus together fit the narrowest table (Overview's, beside the page text, about
     # 490 px at 1366 px); long names wrap at a word rather than being cut (see TABLE_ROW_HEIGHT).
     "Organization": st.column_config.TextColumn("Organization", width=270),
@@ -161,9 +163,22 @@ COLUMN_CONFIG = {
 }
 
 
+def _without_empty(config: dict) -> dict:
+    return {name: _without_empty(value) if isinstance(value, dict) else value
+            for name, value in config.items() if value is not None}
+
+
+@cache
+def column_config(columns: tuple[str, ...]) -> dict[str, dict]:
+    """The configuration of the columns a table shows, without the empty fields Streamlit drops:
+    it deep-copies and encodes the whole mapping on every run, whatever the table shows."""
+    return {name: _without_empty(COLUMN_CONFIG[name]) for name in columns if name in COLUMN_CONFIG}
+
+
 TABLE_ROW_HEIGHT = 65  # over 4rem, so Streamlit wraps long text at a word instead of cutting it
 # Static CSS, no data in it: up to 640 px the card list replaces the dataframe, which would otherwise
-# scroll sideways. Both sit in one container; each is hidden by the kind of element it is.
+# scroll sideways. Both sit in one container; each is hidden by the kind of element it is. It is
+# sent with the map's legend (organization_map).
 PHONE_CSS = """<style>
 @media not all and (max-width: 640px) {
   [class*="-atlas-table"] [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) { display: none; }
@@ -184,17 +199,16 @@ def _on_table_select(table_key: str, target_key: str) -> None:
 def organization_table(view: View, *, key: str, select_into: str | None = None) -> None:
     """The view's organizations: a dataframe on a wide screen, a short list of cards on a phone.
 
-    Both are drawn; a static CSS media query shows one. Both come ready-made from the view's table
+    Both are drawn; a static CSS media query, sent with the map's legend, shows one. Both come ready-made from the view's table
     spec, so a table of 100,000 rows costs a rerun no more than one of 50.
     """
     spec = data.table_spec(view)
     st.session_state[f"{key}__ids"] = spec.ids  # kept here: a selected row's id never goes to the browser
     if spec.note:
         st.caption(spec.note)
-    st.html(PHONE_CSS)
     # A short table is shown whole; a long one scrolls inside ten rows' height.
     height = TABLE_ROW_HEIGHT * min(max(len(spec), 1), 10) + 38
-    options = dict(column_config=COLUMN_CONFIG, column_order=spec.columns, hide_index=True, key=key,
+    options = dict(column_config=column_config(tuple(spec.columns)), column_order=spec.columns, hide_index=True, key=key,
                    width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
     with st.container(key=f"{key}-atlas-table"):
         if select_into:

@@ -107,6 +107,30 @@ def test_nearby_card_list_has_name_distance_focus_and_a_tel_link_from_the_table(
     assert cards.count("\n\n") == len(frame) - 1
 
 
+@pytest.mark.parametrize("page, params", [(None, {}), ("directory", {}), ("nearby", {"near": "60601"})])
+def test_every_table_page_carries_the_phone_css_once_with_the_legend(page, params):
+    from ui import widgets
+
+    at = run_page(page, params)
+    assert len(at.dataframe) == 1 and _card_list(at)
+    carrying = [h.proto.body for h in at.get("html") if widgets.PHONE_CSS in h.proto.body]
+    assert len(carrying) == 1 and 'aria-label="Map legend"' in carrying[0]
+
+
+def test_a_table_is_sent_only_the_configuration_of_the_columns_it_shows():
+    import json
+
+    from ui import widgets
+
+    for page, params, distances in ((None, {}, False), ("nearby", {"near": "60601"}, True)):
+        proto = run_page(page, params).dataframe[0].proto
+        sent, shown = json.loads(proto.columns), set(proto.column_order)
+        assert set(sent) - {"_index"} == shown & set(widgets.COLUMN_CONFIG)
+        assert ({"Miles", "Km"} <= set(sent)) is distances
+        assert sent["Phone"]["type_config"]["display_text"] == widgets.COLUMN_CONFIG["Phone"]["type_config"]["display_text"]
+        assert sent["Organization"] == {"label": "Organization", "width": 270, "type_config": {"type": "text"}}
+
+
 def test_the_card_list_stops_at_fifty_and_says_how_many_more(monkeypatch):
     from atlas.directory.load import Atlas
     from atlas.directory.view import View

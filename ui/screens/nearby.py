@@ -22,10 +22,8 @@ def show() -> None:
     with radius_column:
         limited = widgets.radius_switch(atlas)
         radius = urlstate.bound("radius", ctx, st.slider, "Radius in miles", RADIUS_MIN, RADIUS_MAX, step=RADIUS_STEP,
-                                default=RADIUS_DEFAULT, then=widgets.switch_radius_on,
+                                default=RADIUS_DEFAULT, then=widgets.switch_radius_on, in_url=limited,
                                 help="Moving it switches the radius on.")
-        if not limited:
-            urlstate.drop("radius")
     values = widgets.filter_panel(atlas, "Filter by focus, state or name", key="nearby-filters")
     view = data.view(atlas, widgets.request(values, near=(near or "").strip(),
                                             radius_mi=float(radius) if limited else None))

@@ -26,12 +26,9 @@ def show() -> None:
         widgets.organization_map(view, key="overview_map", height=420)
         widgets.organization_table(view, key="overview_table")
         raw = layout.raw_params()
-        links = st.container(horizontal=True, gap="large")  # side by side; a phone wraps them
-        links.page_link(shell.page("pages/directory.py"), label="Filter by focus and state",
-                        icon=":material/filter_list:",
-                        query_params=carry(raw, "directory"))
-        links.page_link(shell.page("pages/nearby.py"), label="Find groups near a place",
-                        icon=":material/near_me:",
-                        query_params=carry(raw, "nearby"))
+        st.page_link(shell.page("pages/directory.py"), label="Filter by focus and state",
+                     icon=":material/filter_list:", query_params=carry(raw, "directory"))
+        st.page_link(shell.page("pages/nearby.py"), label="Find groups near a place",
+                     icon=":material/near_me:", query_params=carry(raw, "nearby"))
 
     layout.attribution(page)
