@@ -47,27 +47,36 @@ def reviewed_notice(page: Page) -> None:
         st.info(text, icon=":material/event:")
 
 
-def attribution(page: Page) -> None:
-    """Under a rule, in one caption: one element fewer than a divider and a caption."""
-    lines = ["---", f"**Source:** {md(page.source or 'not stated on the page')}. Last reviewed {reviewed_on(page)}."]
+def _attribution_lines(page: Page) -> list[str]:
+    lines = [f"**Source:** {md(page.source or 'not stated on the page')}. Last reviewed {reviewed_on(page)}."]
     if page.disclaimer:
         lines.append(md(page.disclaimer))
-    st.caption("\n\n".join(lines))
+    return lines
+
+
+def attribution(page: Page) -> None:
+    """Under a rule, in one caption: one element fewer than a divider and a caption."""
+    st.caption("\n\n".join(["---", *_attribution_lines(page)]))
 
 
 def sections(atlas: Atlas) -> None:
-    """The page's questions and answers, as one Markdown block: a list in an answer stays a list."""
+    """The page's questions and answers, as one Markdown block: a list in an answer stays a list. The
+    attribution closes it, in caption type, right under the text it credits."""
     st.markdown(data.derived(atlas, "sections", None, lambda: _section_markdown(atlas.page), limit=1))
 
 
 def _section_markdown(page: Page) -> str:
+    return "\n\n".join([*_section_blocks(page), "---", *(f":small[:gray[{line}]]" for line in _attribution_lines(page))])
+
+
+def _section_blocks(page: Page) -> list[str]:
     blocks = []
     for index, section in enumerate(page.sections):
         if index > 0 or section.heading != page.title:
             blocks.append(f"## {md(' '.join(section.heading.split()))}")
         for kind, content in section.blocks():
             blocks.append("\n".join(f"- {md(item)}" for item in content) if kind == "list" else md(content))
-    return "\n\n".join(blocks)
+    return blocks
 
 
 def no_organizations() -> None:

@@ -48,19 +48,20 @@ def show() -> None:
         st.caption(md(view.located.note))
 
     place = view.origin
-    st.caption(f"Distances from {md(place.label)} ({md(place.precision.replace('_', ' '))} centre).")
+    distances = f"Distances from {md(place.label)} ({md(place.precision.replace('_', ' '))} centre)."
     if view.fallback:
-        st.markdown("The nearest offices, whatever the radius:")
+        st.markdown(f"{distances} The nearest offices, whatever the radius:")
         st.info(f"No organization has an office within {view.request.radius_mi:,.0f} miles of {md(place.label)}.",
                 icon=":material/radar:")
         if view.suggested_radius_mi:
             st.button(f"Widen the search to {view.suggested_radius_mi:,.0f} miles", icon=":material/zoom_out_map:",
                       on_click=urlstate.choose, args=("radius", int(view.suggested_radius_mi)))
     elif view.empty:
+        st.caption(distances)
         st.info("No organization matches the chosen focus and filters." if len(atlas) else
                 "This page lists no organizations, so there is nothing to rank.", icon=":material/search_off:")
     else:
-        st.markdown(view.summary)
+        st.markdown(f"{view.summary} {distances}")  # one element: each costs the server on every run
     for nearest in view.nearest_of_focus:
         st.info(md(nearest.sentence), icon=":material/near_me:")
 

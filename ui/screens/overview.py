@@ -30,5 +30,3 @@ def show() -> None:
                      icon=":material/filter_list:", query_params=carry(raw, "directory"))
         st.page_link(shell.page("pages/nearby.py"), label="Find groups near a place",
                      icon=":material/near_me:", query_params=carry(raw, "nearby"))
-
-    layout.attribution(page)
