@@ -37,10 +37,12 @@ def bare():
     return AppTest.from_string(BARE, default_timeout=600)
 
 
-def interleaved_ms(make_page: Callable, step: Callable | None = None, runs: int = 60) -> tuple[float, float]:
+def interleaved_ms(make_page: Callable, step: Callable | None = None, runs: int = 200) -> tuple[float, float]:
     """Median warm rerun of a page and of the bare page, timed alternately: (page ms, bare ms).
 
-    `step(at, i)` changes a widget before rerun i (a filter rerun); without it the page reruns as is."""
+    `step(at, i)` changes a widget before rerun i (a filter rerun); without it the page reruns as is.
+    A median of 60 pairs still moved by a tenth of the ratio between repetitions on a quiet machine;
+    200 pairs take a few seconds."""
     page, yardstick = make_page(), bare()
     for at in (page, yardstick, page, yardstick):  # imports, caches and the directory load happen here
         at.run()
