@@ -1,5 +1,6 @@
 """About the data: where it comes from, how good it is, and how to rebuild it."""
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -49,9 +50,7 @@ def show() -> None:
                    "This page lists no organizations, so there are no listings to check.")
     st.caption(f"{report.clean:,} of {len(atlas):,} listings have no notes.")
     with st.expander("Every check the atlas runs"):
-        checks = [{"Code": f.code, "Note": f.title, "Meaning": f.explanation} for f in FLAGS.values()]
-        st.dataframe(pd.DataFrame(checks),
-                     hide_index=True, width="stretch")
+        st.dataframe(_checks(), hide_index=True, width="stretch")
 
     st.header("Where each point is", anchor=False)
     # Open by default for a short list. A national one (about 5 MB at 100,000 listings) is sent
@@ -72,11 +71,21 @@ def show() -> None:
     st.markdown("To correct a focus tag, add a row with a reason to `overrides.csv` in the data folder and rebuild.")
 
     st.header("Attribution and licences", anchor=False)
+    st.markdown(_licences())
+    layout.attribution(page)
+
+
+@cache
+def _checks() -> pd.DataFrame:
+    return pd.DataFrame([{"Code": f.code, "Note": f.title, "Meaning": f.explanation} for f in FLAGS.values()])
+
+
+@cache
+def _licences() -> str:
+    """The app's own licence notes, read once per process: they ship with the code, not with a data folder."""
     licences = Path(__file__).resolve().parents[2] / "data" / "LICENSES.md"
     if licences.exists():
-        st.markdown(nest_markdown(licences.read_text(encoding="utf-8"), under=2))
-    else:
-        st.markdown("- Page text: NIH/NINDS, a US federal work, as republished by Cleveland Clinic.\n"
-                    "- ZIP code centroids: the `zipcodes` package (MIT licence).\n"
-                    "- State outlines: the `us-atlas` package (ISC licence), from US Census Bureau boundaries.")
-    layout.attribution(page)
+        return nest_markdown(licences.read_text(encoding="utf-8"), under=2)
+    return ("- Page text: NIH/NINDS, a US federal work, as republished by Cleveland Clinic.\n"
+            "- ZIP code centroids: the `zipcodes` package (MIT licence).\n"
+            "- State outlines: the `us-atlas` package (ISC licence), from US Census Bureau boundaries.")
