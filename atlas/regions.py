@@ -48,8 +48,12 @@ _NAME_TO_CODE = {
 }
 
 
+_TABLES = {"US": (US_STATES,), "CA": (CA_PROVINCES,)}
+_BOTH = (US_STATES, CA_PROVINCES)
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().strip(".").lower())
+    return " ".join(text.strip().strip(".").lower().split())
 
 
 def region_code(text: str, country: str | None = None) -> str | None:
@@ -60,8 +64,13 @@ def region_code(text: str, country: str | None = None) -> str | None:
     """
     if not text:
         return None
+    tables = _TABLES.get(country or "", _BOTH)
+    if len(text) == 2:  # the usual case, "IL" or "il": one look in each table
+        upper = text.upper()
+        for table in tables:
+            if upper in table:
+                return upper
     key = _norm(text)
-    tables = {"US": (US_STATES,), "CA": (CA_PROVINCES,)}.get(country or "", (US_STATES, CA_PROVINCES))
     upper = key.upper().replace(".", "")
     for table in tables:
         if upper in table:

@@ -105,6 +105,22 @@ def test_street_number_is_not_mistaken_for_a_zip():
         "1 East Wacker Drive", "Chicago", "IL", "60601", "US")
 
 
+@pytest.mark.parametrize("query, parts", [
+    (" 60601-1905 ", ("", "", "", "60601", "")),
+    ("60601", ("", "", "", "60601", "")),
+    ("6060", ("", "6060", "", "", "")),
+    ("Chicago IL 60601", ("", "Chicago", "IL", "60601", "US")),
+    ("Chicago, IL, 60601, USA", ("", "Chicago", "IL", "60601", "US")),
+    ("Chicago, 60601", ("", "Chicago", "", "60601", "")),
+    ("st. louis mo.", ("", "st. louis", "MO", "", "US")),
+    ("Charleston, West Virginia", ("", "Charleston", "WV", "", "US")),
+    ("IL .", ("", "", "IL", "", "US")),
+    ("10 Downing Street, London, United Kingdom", ("10 Downing Street", "London", "", "", "GB")),
+])
+def test_query_forms_are_read_into_the_same_parts(query, parts):
+    assert parse_query(query) == geocode.QueryParts(*parts)
+
+
 # --- chain, outage, online ------------------------------------------------------------------
 
 class _Down(Geocoder):

@@ -21,12 +21,13 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from geopy.point import Point
 
 from atlas.errors import GeocoderConfigError
 from atlas.geocode.adapter import NoNetworkAdapter
@@ -51,9 +52,10 @@ MAX_QUERY_CHARS = 300
 # --- reading a query --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueryParts:
-    """What a free-text or structured query says, as far as a US ZIP table can use it."""
+class QueryParts(NamedTuple):
+    """What a free-text or structured query says, as far as a US ZIP table can use it.
+
+    A named tuple: every lookup makes one, and a tuple is built in a third of a dataclass's time."""
     street: str = ""
     city: str = ""
     state: str = ""
@@ -61,6 +63,7 @@ class QueryParts:
     country: str = ""
 
 
+_BARE_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
 _TRAILING_ZIP = re.compile(r"(?:^|[\s,])(?P<zip>\d{5})(?:-\d{4})?$")
 _CA_POSTAL = re.compile(r"\b[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d\b")
 _TRAILING_REGION = re.compile(rf"^(?P<city>.*?)[\s,]+(?P<region>[A-Za-z]{{2}}|{REGION_NAME_PATTERN})\.?$",
@@ -77,21 +80,24 @@ def parse_query(query: Query) -> QueryParts:
             country=country_code(str(query.get("country") or "")) or str(query.get("country") or ""))
 
     text = " ".join(str(query).split()).strip(" ,")
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    country = ""
-    if len(parts) > 1 and country_code(parts[-1]):
-        country = country_code(parts.pop()) or ""
+    bare_zip = _BARE_ZIP.fullmatch(text)
+    if bare_zip:  # "60601" or "60601-1234", the commonest entry
+        return QueryParts(postal_code=bare_zip.group(1))
+    parts = [p for p in map(str.strip, text.split(",")) if p]
+    country = (country_code(parts[-1]) or "") if len(parts) > 1 else ""
+    if country:
+        parts.pop()
     if _CA_POSTAL.search(text):
         country = country or "CA"
-    rest = ", ".join(parts)
 
     postal_code = ""
-    match = _TRAILING_ZIP.search(rest)
+    match = _TRAILING_ZIP.search(parts[-1]) if parts else None  # a ZIP ends the last part, or is it
     if match:
         postal_code = match.group("zip")
-        rest = rest[: match.start()].strip(" ,")
+        last = parts.pop()[: match.start()].strip(" ,")
+        if last:
+            parts.append(last)
 
-    parts = [p.strip() for p in rest.split(",") if p.strip()]
     city = state = street = ""
     if parts:
         last = parts[-1]
@@ -174,14 +180,14 @@ class OfflineZipGeocoder(Geocoder):
         address = f"{record.city}, {record.state} {record.zip_code}, USA"
         raw = {"precision": "postal_code", "postal_code": record.zip_code, "city": record.city,
                "state": record.state, "zip_type": record.kind, "source": "zipcodes"}
-        return Location(address, (record.latitude, record.longitude), raw)
+        return Location(address, Point(record.latitude, record.longitude), raw)
 
     @staticmethod
     def _city_location(centroid) -> Location:
         address = f"{centroid.city}, {centroid.state}, USA"
         raw = {"precision": "city", "city": centroid.city, "state": centroid.state,
                "zip_count": centroid.zip_count, "source": "zipcodes"}
-        return Location(address, (round(centroid.latitude, 6), round(centroid.longitude, 6)), raw)
+        return Location(address, Point(round(centroid.latitude, 6), round(centroid.longitude, 6)), raw)
 
 
 # --- online geocoders, chain and cache -------------------------------------------------
@@ -392,7 +398,8 @@ def _outage_note(geocoder: Geocoder) -> str:
 
 
 def _found(shown: str, location: Location, note: str, corrected: bool = False) -> LocateResult:
-    place = Place(location.address, float(location.latitude), float(location.longitude), precision_of(location))
+    point = location.point
+    place = Place(location.address, float(point.latitude), float(point.longitude), precision_of(location))
     return LocateResult(shown, place, note=note, corrected=corrected)
 
 
