@@ -65,12 +65,7 @@ def region_code(text: str, country: str | None = None) -> str | None:
     if not text:
         return None
     tables = _TABLES.get(country or "", _BOTH)
-    if len(text) == 2:  # the usual case, "IL" or "il": one look in each table
-        upper = text.upper()
-        for table in tables:
-            if upper in table:
-                return upper
-    key = _norm(text)
+    key = text.lower() if len(text) == 2 else _norm(text)  # "IL", the usual case, needs no normalising
     upper = key.upper().replace(".", "")
     for table in tables:
         if upper in table:

@@ -138,14 +138,9 @@ def bound(name: str, context: Context, widget: Callable[..., Any], *args: Any, d
     value = widget(*args, key=name, on_change=_changed, args=(name, then), **kwargs)
     if in_url:
         publish(name, value)
-    else:
+    else:  # out of the URL, while the widget keeps its value
+        if name in st.query_params:
+            del st.query_params[name]
+        st.session_state[_seen(name)] = []
         st.session_state[_kept(name)] = value
-        drop(name)
     return value
-
-
-def drop(name: str) -> None:
-    """Take a parameter out of the URL while its widget keeps its value (a switched-off radius)."""
-    if name in st.query_params:
-        del st.query_params[name]
-    st.session_state[_seen(name)] = []

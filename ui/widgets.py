@@ -199,8 +199,8 @@ def _on_table_select(table_key: str, target_key: str) -> None:
 def organization_table(view: View, *, key: str, select_into: str | None = None) -> None:
     """The view's organizations: a dataframe on a wide screen, a short list of cards on a phone.
 
-    Both are drawn; a static CSS media query, sent with the map's legend, shows one. Both come ready-made from the view's table
-    spec, so a table of 100,000 rows costs a rerun no more than one of 50.
+    Both are drawn; a static CSS media query, sent with the map's legend, shows one. Both come
+    ready-made from the view's table spec, so a table of 100,000 rows costs a rerun no more than one of 50.
     """
     spec = data.table_spec(view)
     st.session_state[f"{key}__ids"] = spec.ids  # kept here: a selected row's id never goes to the browser
@@ -208,8 +208,8 @@ def organization_table(view: View, *, key: str, select_into: str | None = None) 
         st.caption(spec.note)
     # A short table is shown whole; a long one scrolls inside ten rows' height.
     height = TABLE_ROW_HEIGHT * min(max(len(spec), 1), 10) + 38
-    options = dict(column_config=column_config(tuple(spec.columns)), column_order=spec.columns, hide_index=True, key=key,
-                   width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
+    options = dict(column_config=column_config(tuple(spec.columns)), column_order=spec.columns, hide_index=True,
+                   key=key, width="stretch", row_height=TABLE_ROW_HEIGHT, height=height)
     with st.container(key=f"{key}-atlas-table"):
         if select_into:
             st.dataframe(spec.grid, on_select=partial(_on_table_select, key, select_into),

@@ -31,7 +31,7 @@ from geopy.point import Point
 from atlas.errors import GeocoderConfigError
 from atlas.geocode.adapter import NoNetworkAdapter
 from atlas.geocode.cache import CachedGeocoder
-from atlas.geocode.places import zip_index
+from atlas.geocode.places import ZIP_PATTERN, zip_index
 from atlas.geocode.suggest import same_name_places, suggest
 from atlas.model import Organization
 from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
@@ -60,7 +60,6 @@ class QueryParts(NamedTuple):
     country: str = ""
 
 
-_BARE_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
 _TRAILING_ZIP = re.compile(r"(?:^|[\s,])(?P<zip>\d{5})(?:-\d{4})?$")
 _CA_POSTAL = re.compile(r"\b[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d\b")
 _TRAILING_REGION = re.compile(rf"^(?P<city>.*?)[\s,]+(?P<region>[A-Za-z]{{2}}|{REGION_NAME_PATTERN})\.?$",
@@ -77,7 +76,7 @@ def parse_query(query: Query) -> QueryParts:
             country=country_code(str(query.get("country") or "")) or str(query.get("country") or ""))
 
     text = " ".join(str(query).split()).strip(" ,")
-    bare_zip = _BARE_ZIP.fullmatch(text)
+    bare_zip = ZIP_PATTERN.match(text)
     if bare_zip:  # "60601" or "60601-1234", the commonest entry
         return QueryParts(postal_code=bare_zip.group(1))
     parts = [p for p in map(str.strip, text.split(",")) if p]
