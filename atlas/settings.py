@@ -4,7 +4,9 @@ ATLAS_DATA_DIR               folder with the source page and built files (defaul
 ATLAS_GEOCODER               "offline" (default) or "nominatim" to look addresses up online first
 ATLAS_NOMINATIM_USER_AGENT   required with nominatim: who is asking, e.g. "atlas/1.0 (you@org)"
 ATLAS_GEOCODE_CACHE          path of the geocode cache; default ~/.cache/dystonia-atlas/geocode.sqlite3
-                             when an online geocoder is on, none otherwise; "off" disables it
+                             when an online geocoder is on, none otherwise; "off" disables it.
+                             A new default cache starts with the answers of the first release's
+                             ~/.cache/dystonia-atlas/geocode.json, which it leaves in place
 ATLAS_REPORT_EMAIL           where "Report a problem with this listing" emails go
 ATLAS_PUBLIC_URL             the app's public address, for links printed on handouts and QR codes
 
@@ -27,6 +29,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 ONLINE_GEOCODERS = ("nominatim",)
 GEOCODE_CACHE_FILE = "geocode.sqlite3"
+OLD_GEOCODE_CACHE_FILE = "geocode.json"  # the default cache of the first release, before SQLite
 
 
 def data_dir() -> Path:
@@ -47,6 +50,9 @@ class GeocoderSettings:
     user_agent: str = ""
     cache_path: Path | None = None
     min_delay_seconds: float = 1.0
+    # An older cache in the first release's JSON format, whose answers a new cache starts with:
+    # the default cache changed its name when it moved to SQLite, and an upgrade must not lose them.
+    carry_over: Path | None = None
 
 
 GEOCODER_ENVIRONMENT = ("ATLAS_GEOCODER", "ATLAS_NOMINATIM_USER_AGENT", "ATLAS_GEOCODE_CACHE", "XDG_CACHE_HOME", "HOME")
@@ -81,15 +87,12 @@ def geocoder_settings() -> GeocoderSettings:
             "ATLAS_GEOCODER=nominatim needs a user agent that identifies this deployment: set "
             "ATLAS_NOMINATIM_USER_AGENT, e.g. 'dystonia-atlas/1.0 (you@example.org)'")
     cache = os.environ.get("ATLAS_GEOCODE_CACHE", "").strip()
-    if cache.lower() in ("off", "none", "0"):
-        cache_path = None
-    elif cache:
+    cache_path = carry_over = None
+    if cache and cache.lower() not in ("off", "none", "0"):
         cache_path = Path(cache).expanduser()
-    elif online:
-        cache_path = cache_dir() / GEOCODE_CACHE_FILE
-    else:
-        cache_path = None
-    return GeocoderSettings(online=online, user_agent=user_agent, cache_path=cache_path)
+    elif not cache and online:
+        cache_path, carry_over = cache_dir() / GEOCODE_CACHE_FILE, cache_dir() / OLD_GEOCODE_CACHE_FILE
+    return GeocoderSettings(online=online, user_agent=user_agent, cache_path=cache_path, carry_over=carry_over)
 
 
 def public_url() -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from geopy.distance import geodesic
 from geopy.exc import GeocoderServiceError, GeocoderUnavailable
@@ -196,6 +198,24 @@ def test_nominatim_is_opt_in_and_needs_a_user_agent(tmp_path):
     assert "country_codes" not in online._kwargs  # a Canadian address must be findable online
 
 
+def test_an_upgrade_keeps_the_answers_of_the_first_releases_default_cache(monkeypatch, tmp_path):
+    from atlas.settings import geocoder_settings
+
+    monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
+    monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "atlas-tests")
+    monkeypatch.delenv("ATLAS_GEOCODE_CACHE", raising=False)
+    folder = tmp_path / "cache" / "dystonia-atlas"
+    folder.mkdir(parents=True)
+    tag = "nominatim/nominatim.openstreetmap.org+offline-zip/1"
+    (folder / "geocode.json").write_text(json.dumps(
+        {f"{tag}|12 main st, springfield, il": {"address": "12 Main St, Springfield", "lat": 39.8, "lon": -89.65,
+                                                "raw": {"precision": "address"}}}))
+    geocoder = build_geocoder(geocoder_settings())
+    assert geocoder.cache_tag == tag and geocoder.path == folder / "geocode.sqlite3"
+    found = geocoder.geocode("12 Main St,  Springfield, IL")  # answered from the old cache: no request is made
+    assert (found.latitude, found.longitude, found.raw) == (39.8, -89.65, {"precision": "address"})
+
+
 def test_settings_from_the_environment(monkeypatch, tmp_path):
     from atlas.settings import geocoder_settings
 
@@ -204,8 +224,10 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "")
     monkeypatch.setenv("ATLAS_NOMINATIM_USER_AGENT", "atlas-tests")
     assert geocoder_settings().cache_path == tmp_path / "cache" / "dystonia-atlas" / "geocode.sqlite3"
+    assert geocoder_settings().carry_over == tmp_path / "cache" / "dystonia-atlas" / "geocode.json"
     monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "~/answers.sqlite3")
     assert geocoder_settings().cache_path.name == "answers.sqlite3" and "~" not in str(geocoder_settings().cache_path)
+    assert geocoder_settings().carry_over is None  # a cache path of one's own is used as it is
     monkeypatch.setenv("ATLAS_GEOCODE_CACHE", "off")
     assert geocoder_settings().cache_path is None
 

@@ -125,6 +125,32 @@ def test_old_json_cache_is_moved_aside_and_its_answers_carried_over(tmp_path):
     assert len(aside) == 1 and json.loads(aside[0].read_text())["echo|nowhere"] is None
 
 
+def test_a_new_cache_starts_with_the_answers_of_the_first_releases_default_cache(tmp_path):
+    """The default cache was geocode.json before it became geocode.sqlite3: an upgrade keeps its answers,
+    reads the old file without changing it, and carries it over only into a cache it creates."""
+    old = tmp_path / "geocode.json"
+    old.write_text(json.dumps({
+        "echo|chicago, il": {"address": "Chicago", "lat": 41.9, "lon": -87.6, "raw": {"precision": "city"}},
+        "echo|nowhere": None, "echo|broken": {"address": "no point"}}))
+    before = old.read_bytes()
+    echo = _Echo()
+    cache = CachedGeocoder(echo, tmp_path / "geocode.sqlite3", carry_over=old)
+    assert cache.geocode("Chicago, IL").raw == {"precision": "city"} and cache.geocode("nowhere") is None
+    assert echo.calls == 0 and len(cache) == 2  # the entry without a point is not an answer
+    assert old.read_bytes() == before and not list(tmp_path.glob("*.unreadable-*"))
+
+    old.write_text(json.dumps({"echo|later": {"address": "Later", "lat": 1.0, "lon": 2.0, "raw": {}}}))
+    again = CachedGeocoder(echo, tmp_path / "geocode.sqlite3", carry_over=old)
+    assert len(again) == 2 and again.geocode("later").address == "place later" and echo.calls == 1
+
+
+def test_a_carry_over_that_is_missing_or_not_a_cache_changes_nothing(tmp_path):
+    (tmp_path / "list.json").write_text("[1, 2]")
+    for carry_over in (tmp_path / "missing.json", tmp_path / "list.json"):
+        cache = CachedGeocoder(_Echo(), tmp_path / f"{carry_over.stem}.sqlite3", carry_over=carry_over)
+        assert len(cache) == 0 and cache.geocode("a").address == "place a" and len(cache) == 1
+
+
 def test_a_cache_that_cannot_be_created_still_answers(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("a file where the cache folder should be")

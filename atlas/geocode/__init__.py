@@ -275,7 +275,7 @@ def build_geocoder(settings: GeocoderSettings | None = None) -> Geocoder:
     chain.append(OfflineZipGeocoder())
     geocoder: Geocoder = GeocoderChain(chain)
     if settings.cache_path is not None:
-        geocoder = CachedGeocoder(geocoder, settings.cache_path)
+        geocoder = CachedGeocoder(geocoder, settings.cache_path, carry_over=settings.carry_over)
     return geocoder
 
 

@@ -14,7 +14,8 @@ files, so no file but the cache itself stays on disk between lookups, even after
 
 A file at the cache path that is not an SQLite database (an old JSON cache, a damaged file) is
 moved aside, never overwritten, and the cache starts empty; entries of an old JSON cache are
-carried over first.
+carried over first. A cache created new also starts with the entries of `carry_over`, an old JSON
+cache kept elsewhere (the first release's default file had another name), which it only reads.
 """
 
 from __future__ import annotations
@@ -58,10 +59,11 @@ class CachedGeocoder(Geocoder):
     still answers.
     """
 
-    def __init__(self, inner: Geocoder, path: str | Path):
+    def __init__(self, inner: Geocoder, path: str | Path, *, carry_over: str | Path | None = None):
         super().__init__(user_agent="dystonia-atlas-cache", adapter_factory=NoNetworkAdapter)
         self.inner = inner
         self.path = Path(path)
+        self.carry_over = Path(carry_over) if carry_over is not None else None
         self.cache_tag = getattr(inner, "cache_tag", type(inner).__name__)
         self._ready = False
         self._prepare()
@@ -74,10 +76,15 @@ class CachedGeocoder(Geocoder):
 
     def _prepare(self) -> None:
         """Move an unreadable file aside, then create the table and switch to WAL (once per file)."""
+        earlier: list[tuple] = []
+        if self.carry_over is not None and self.carry_over != self.path and not self.path.exists():
+            earlier = _json_entries(self.carry_over)
+            if earlier:
+                log.info("geocode cache %s starts with the %d answers of %s", self.path, len(earlier), self.carry_over)
         for attempt in range(PREPARE_ATTEMPTS):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                carried = self._set_aside_if_unreadable()
+                carried = self._set_aside_if_unreadable() + earlier
                 with self._connection() as db:
                     db.execute(_SCHEMA)
                     if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
