@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +54,28 @@ def test_mailto_links_match_the_validator(values):
 @given(st.lists(websites, min_size=1, max_size=12))
 def test_website_links_match_the_validator(values):
     _same(website_links, contacts.website_link, values, "invalid-website")
+
+
+def _records_of(page_name: str | None):
+    from atlas.ingest.build import build_directory
+    from tests.conftest import ROOT, page_text
+
+    text = (ROOT / "data" / "dystonias.txt").read_text() if page_name is None else page_text(page_name)
+    return build_directory(text)
+
+
+@pytest.mark.parametrize("page_name", [None, "hostile.txt", "essential_tremor.txt"])
+def test_a_loaded_directory_holds_each_organizations_links_as_the_validators_give_them(page_name):
+    from atlas.directory.load import prepare
+
+    built = _records_of(page_name)
+    atlas = prepare(built.page, built.organizations)
+    assert len(atlas) and atlas.links("no-such-organization") is None
+    refused = 0
+    for org in built.organizations:
+        links = atlas.links(org.id)
+        assert links == contacts.links_of(org), org.id
+        values = (org.phone, org.toll_free, org.email, org.website)
+        assert all(link is None or link.split(":")[0] in ("tel", "mailto", "http", "https") for link in links)
+        refused += sum(1 for value, link in zip(values, links) if value and link is None)
+    assert (refused > 0) == (page_name == "hostile.txt")  # a value that is not a safe link stays text

@@ -160,6 +160,8 @@ def quality(atlas: Atlas) -> QualitySpec:
 
 def card(atlas: Atlas, org_id: str, *, report_to: str, page_url: str) -> Card:
     """An organization's detail card, worked out once per organization and link settings."""
-    return derived(atlas, "card", (org_id, report_to, page_url),
-                 lambda: organization_card(atlas.organization(org_id), report_to=report_to, page_url=page_url),
-                 limit=2048)
+    def build() -> Card:
+        return organization_card(atlas.organization(org_id), links=atlas.links(org_id), report_to=report_to,
+                                 page_url=page_url)
+
+    return derived(atlas, "card", (org_id, report_to, page_url), build, limit=2048)

@@ -38,6 +38,7 @@ from atlas.model import LOCATION_PRECISIONS, ORGANIZATION_FIELDS, Organization, 
 # The columns of the organizations table, as shown; link cells are None when a value is not a safe link.
 TABLE_COLUMNS = ["Organization", "Focus", "Location", "Phone", "Email", "Website", "Data notes"]
 DISTANCE_COLUMNS = ["Miles", "Km"]
+LINK_COLUMNS = ["phone_link", "toll_free_link", "Email", "Website"]  # in the order of contacts.Links
 
 
 class Records(Sequence):
@@ -105,6 +106,14 @@ class Atlas:
         row = self.row_of(org_id)
         return None if row is None else self.organizations[row]
 
+    def links(self, org_id: str | None) -> contacts.Links | None:
+        """The organization's links as validated at load (a detail card or a handout reads them)."""
+        row = self.row_of(org_id)
+        if row is None:
+            return None
+        cells = (self.frame.at[row, name] for name in LINK_COLUMNS)
+        return contacts.Links(*(cell if isinstance(cell, str) else None for cell in cells))
+
     @property
     def ids(self) -> list[str]:
         return list(self.positions)
@@ -162,8 +171,9 @@ def _prepare(page: Page, frame: pd.DataFrame, organizations: Sequence[Organizati
     frame["Organization"] = frame["name"]
     frame["Focus"] = frame["focus_label"]
     frame["Location"] = frame["place"]
-    phone = tel_links(frame["phone"], flags)
-    frame["Phone"] = phone.where(phone.notna(), tel_links(frame["toll_free"], flags))
+    frame["phone_link"] = tel_links(frame["phone"], flags)
+    frame["toll_free_link"] = tel_links(frame["toll_free"], flags)
+    frame["Phone"] = frame["phone_link"].where(frame["phone_link"].notna(), frame["toll_free_link"])
     frame["Email"] = mailto_links(frame["email"], flags)
     frame["Website"] = website_links(frame["website"], flags)
     frame["Data notes"] = _labels(flags, lambda codes: "; ".join(FLAGS[c].title if c in FLAGS else c

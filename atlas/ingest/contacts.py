@@ -8,6 +8,7 @@ is kept as written (nothing the page said is dropped) and never becomes a link.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import quote, urlencode, urlsplit
 
 import phonenumbers
@@ -226,6 +227,21 @@ def mailto_link(email: str, subject: str | None = None, body: str | None = None)
 
 def website_link(website: str) -> str | None:
     return safe_url(normalize_website(website))
+
+
+class Links(NamedTuple):
+    """An organization's call, mail and web links; None where a value is missing or not a safe link."""
+    phone: str | None
+    toll_free: str | None
+    email: str | None
+    website: str | None
+
+
+def links_of(org: Organization) -> Links:
+    """One record's links, validated here. A loaded directory works them out for every organization
+    at once (atlas.directory.load), so the app never comes here on a rerun."""
+    return Links(tel_link(org.phone) if org.phone else None, tel_link(org.toll_free) if org.toll_free else None,
+                 mailto_link(org.email) if org.email else None, website_link(org.website) if org.website else None)
 
 
 def directions_url(org: Organization) -> str | None:

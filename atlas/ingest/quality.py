@@ -6,6 +6,7 @@ a listing. Codes are part of the data contract (organizations.csv, page.json), s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,15 +97,21 @@ def _phone_fields(org: Organization) -> list[str]:
     return [value for value in (org.phone, org.toll_free, org.fax) if value]
 
 
-def flag_details(org: Organization) -> dict[str, str]:
+def flag_details(org: Organization, only: Collection[str] | None = None) -> dict[str, str]:
     """Each flag that applies to `org`, with a sentence about this organization's data.
 
-    Location-dependent flags (`not-geocoded`) use the record's current point.
+    Location-dependent flags (`not-geocoded`) use the record's current point. `only` limits the
+    checks to these flags: a detail card words the flags its built record already carries, and
+    checks nothing else (most records carry none, so opening their card validates nothing).
     """
-    details: dict[str, str] = {}
-    record = zip_index().lookup(org.postal_code) if org.country in ("", "US") and org.postal_code else None
+    def wanted(*codes: str) -> bool:
+        return only is None or any(code in only for code in codes)
 
-    if org.country in ("", "US") and org.postal_code:
+    details: dict[str, str] = {}
+    record = None
+    if (org.country in ("", "US") and org.postal_code
+            and wanted("unknown-postal-code", "zip-city-mismatch", "po-box", "phone-region-mismatch")):
+        record = zip_index().lookup(org.postal_code)
         if record is None:
             details["unknown-postal-code"] = f"{org.postal_code} is not a known US ZIP code."
         elif org.city and (not record.serves_city(org.city) or (org.state and record.state != org.state)):
@@ -116,7 +123,7 @@ def flag_details(org: Organization) -> dict[str, str]:
     elif record is not None and record.kind == "PO BOX":
         details["po-box"] = f"ZIP {record.zip_code} is used only for post-office boxes."
 
-    if org.state:
+    if org.state and wanted("phone-region-mismatch"):
         for value in (org.phone, org.fax):
             regions = contacts.phone_regions(value) if value else ()
             region = regions[0] if regions else None
@@ -130,17 +137,18 @@ def flag_details(org: Organization) -> dict[str, str]:
     if not org.has_point:
         details["not-geocoded"] = "No location was found for this address."
 
-    invalid_phones = [value for value in _phone_fields(org) if contacts.parse_phone(value) is None]
-    if invalid_phones:
-        details["invalid-phone"] = f"{invalid_phones[0]!r} is not a valid phone number."
-    if org.email and contacts.normalize_email(org.email) is None:
+    if wanted("invalid-phone"):
+        invalid_phones = [value for value in _phone_fields(org) if contacts.parse_phone(value) is None]
+        if invalid_phones:
+            details["invalid-phone"] = f"{invalid_phones[0]!r} is not a valid phone number."
+    if org.email and wanted("invalid-email") and contacts.normalize_email(org.email) is None:
         details["invalid-email"] = f"{org.email!r} is not a valid email address."
-    if org.website and contacts.normalize_website(org.website) is None:
+    if org.website and wanted("invalid-website") and contacts.normalize_website(org.website) is None:
         details["invalid-website"] = f"{org.website!r} is not an http or https address."
     if org.notes:
         details["unrecognised-lines"] = f"{len(org.notes)} line(s) kept as notes."
 
-    return {code: details[code] for code in FLAGS if code in details}
+    return {code: details[code] for code in FLAGS if code in details and wanted(code)}
 
 
 def organization_flags(org: Organization) -> tuple[str, ...]:

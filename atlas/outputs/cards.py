@@ -58,22 +58,27 @@ class Card:
     report_problem: str | None = None
 
 
-def organization_card(org: Organization, *, report_to: str = "", page_url: str = "") -> Card:
-    """The card for one organization. The app caches it per organization, so a rerun never rebuilds it."""
+def organization_card(org: Organization, *, links: contacts.Links | None = None, report_to: str = "",
+                      page_url: str = "") -> Card:
+    """The card for one organization, from a built record (its flags recorded). The app caches it per
+    organization, so a rerun never rebuilds it, and passes the `links` its directory validated at
+    load; without them they are worked out here."""
+    links = links or contacts.links_of(org)
     entries = []
-    for label, value in (("Phone", org.phone), ("Toll-free", org.toll_free)):
+    for label, value, href in (("Phone", org.phone, links.phone), ("Toll-free", org.toll_free, links.toll_free)):
         if value:
-            entries.append(Contact(label, value, contacts.tel_link(value)))
+            entries.append(Contact(label, value, href))
     if org.fax:
         entries.append(Contact("Fax", org.fax, None))
     if org.email:
-        entries.append(Contact("Email", org.email, contacts.mailto_link(org.email)))
+        entries.append(Contact("Email", org.email, links.email))
     if org.website:
         label = "Website (from the email address)" if org.website_derived else "Website"
-        entries.append(Contact(label, org.website, contacts.website_link(org.website)))
-    details = flag_details(org)
+        entries.append(Contact(label, org.website, links.website))
+    # The build's flags are the verdict; only their sentences are worked out here.
+    details = flag_details(org, only=org.quality_flags)
     notes = [Note(code, FLAGS[code].title, details.get(code, ""), FLAGS[code].explanation)
-             for code in (org.quality_flags or tuple(details)) if code in FLAGS]
+             for code in org.quality_flags if code in FLAGS]
     return Card(
         id=org.id, name=org.name, focus=[focus_label(f) for f in org.focus], address_lines=org.address_lines,
         contacts=entries, directions=contacts.directions_url(org), precision=org.location_precision,

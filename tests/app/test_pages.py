@@ -134,6 +134,32 @@ def test_choosing_an_organization_opens_its_detail_card():
     assert at.get("link_button")[0].proto.url.startswith("https://www.google.com/maps/dir/?api=1&destination=")
 
 
+def test_opening_a_detail_card_reuses_the_links_validated_at_load(monkeypatch):
+    """The card's links are the ones the directory validated at load, and its notes word the flags the
+    build recorded: the rerun that opens a card checks nothing else about the listing."""
+    from atlas.ingest import contacts
+
+    monkeypatch.delenv("ATLAS_REPORT_EMAIL", raising=False)  # the curators' address is a setting, not listing data
+    at = run_page("directory")
+    checked = []
+    for name in ("phone_uri", "normalize_email", "normalize_website", "links_of"):
+        real = getattr(contacts, name)
+        monkeypatch.setattr(contacts, name, lambda *args, real=real, name=name: checked.append(name) or real(*args))
+    for name in ("phone_regions", "parse_phone"):  # what explaining a flag may need, and nothing else does
+        real = getattr(contacts, name)
+        monkeypatch.setattr(contacts, name, lambda *args, real=real, name=name: checked.append(name) or real(*args))
+    at.selectbox(key="org").set_value("dystonia-medical-research-foundation").run()
+    card = texts(at)
+    assert "[(312) 755-0198](tel:+1-312-755-0198)" in card and "mailto:dystonia@dystonia-foundation.org" in card
+    assert checked == []  # no flags on this listing: nothing about it is checked again
+    at.selectbox(key="org").set_value("american-dystonia-society").run()
+    card = texts(at)
+    assert "[(310) 237-5478](tel:+1-310-237-5478)" in card
+    assert "[info@dystoniasociety.org](mailto:info@dystoniasociety.org)" in card
+    assert "(310) 237-5478 has a California area code" in card
+    assert "phone_regions" in checked and set(checked) == {"phone_regions", "parse_phone"}  # its one flag's wording
+
+
 def test_org_parameter_opens_the_card():
     at = run_page("directory", {"org": "benign-essential-blepharospasm-research-foundation"})
     assert "Post-office box" in texts(at)
