@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from atlas.directory.load import Atlas
-from atlas.directory.request import PARAMS, Context, ViewRequest, request_from, view_url
+from atlas.directory.request import PARAMS, Context, Invalid, ViewRequest, request_from, view_url
 from atlas.directory.view import View, names_matching
 from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.outputs.cards import Card
@@ -82,7 +82,7 @@ def map_area(atlas: Atlas) -> dict:
     if url and url != st.session_state.get("_url_seen_bbox"):
         try:
             box = PARAMS["bbox"].decode(url, context(atlas))
-        except Exception:  # noqa: BLE001 - an unusable value is reported by layout.url_values
+        except Invalid:  # an unusable value is reported by layout.url_values
             box = None
         st.session_state["_url_seen_bbox"] = url
         st.session_state["_url_kept_bbox"] = box
@@ -287,7 +287,7 @@ def radius_switch(atlas: Atlas) -> bool:
         try:
             PARAMS["radius"].decode(url, context(atlas))
             st.session_state["radius_on"] = True
-        except Exception:  # noqa: BLE001 - an unusable radius is reported by layout.url_values
+        except Invalid:  # an unusable radius is reported by layout.url_values
             pass
     return st.toggle("Only within a radius", key="radius_on",
                      help="Off: every matching organization, nearest first. On: only those within the radius.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlencode
 
+from atlas.errors import AtlasError
 from atlas.ingest.tags import SPECIFIC_FOCI
 
 RADIUS_MIN, RADIUS_MAX, RADIUS_DEFAULT, RADIUS_STEP = 25, 3000, 250, 25
@@ -47,7 +48,7 @@ class ViewRequest:
 # --- the parameter table --------------------------------------------------------------------
 
 
-class Invalid(Exception):
+class Invalid(AtlasError):
     """A URL value this page cannot use; the message ends the notice "Ignored … from the link: "."""
 
 

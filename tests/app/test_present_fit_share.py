@@ -21,6 +21,15 @@ def test_present_parameter_opens_presentation_mode_from_any_page():
     assert any("Scene 1 of 5" in m.value for m in at.markdown)
 
 
+@pytest.mark.parametrize("value, on_stage", [("ON", True), ("yes", True), ("true", True), ("0", False),
+                                             ("off", False), ("maybe", False)])
+def test_present_takes_the_words_its_parameter_decoder_takes(value, on_stage):
+    at = run_page("directory", {"present": value})
+    assert not at.exception
+    assert (_titles(at) == ["Where to find help"]) == on_stage
+    assert bool(at.sidebar.toggle) != on_stage
+
+
 @pytest.mark.parametrize("scene, title, count", [
     ("all", "Where to find help", 8),
     ("torticollis", "Torticollis (cervical dystonia)", 2),
