@@ -71,8 +71,8 @@ def test_report_link_names_the_organization_and_is_a_safe_mailto(orgs_by_name):
     assert " " not in report_problem_link(hostile) and "<" not in report_problem_link(hostile)
 
 
-def test_scenes_have_titles_captions_from_the_page_and_requests(directory):
-    all_scenes = scenes(directory.page, default_city(directory.organizations))
+def test_scenes_have_titles_captions_from_the_page_and_requests(directory, atlas):
+    all_scenes = scenes(directory.page, default_city(atlas.frame))
     assert [s.slug for s in all_scenes] == ["all", "torticollis", "blepharospasm", "speech", "near"]
     assert all_scenes[-1].title == "Groups near Chicago, IL"
     text = " ".join(s.body for s in directory.page.sections)
@@ -81,6 +81,16 @@ def test_scenes_have_titles_captions_from_the_page_and_requests(directory):
         assert scene.caption.rstrip("…")[:40] in text, scene.slug  # drawn from the page itself
     assert "neck" in all_scenes[1].caption and "voice or speech" in all_scenes[3].caption
     assert scene_index(all_scenes, "speech") == 3 and scene_index(all_scenes, "bogus") == 0
+
+
+def test_the_default_city_is_the_first_listed_us_organizations(directory):
+    first, second = directory.organizations[:2]
+    abroad = first.replace(country="CA", city="Toronto", state="ON")
+    no_city = second.replace(city="")
+    later = directory.organizations[2]
+    assert default_city(prepare(directory.page, [abroad, no_city, later]).frame) == f"{later.city}, {later.state}"
+    assert default_city(prepare(directory.page, [abroad, no_city]).frame) == "Chicago, IL"
+    assert default_city(prepare(directory.page, []).frame) == "Chicago, IL"
 
 
 def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory, atlas):

@@ -17,6 +17,8 @@ import streamlit as st
 
 from atlas.directory.load import Atlas, load_atlas
 from atlas.directory.request import ViewRequest
+from atlas.directory.scenes import Scene, default_city
+from atlas.directory.scenes import scenes as scenes_of
 from atlas.directory.view import View, select_view
 from atlas.errors import GeocoderConfigError
 from atlas.geocode import build_geocoder
@@ -151,6 +153,13 @@ def map_spec(view: View, *, selected: str | None, basemap: bool, height: int, wi
 def table_spec(view: View) -> TableSpec:
     """The view's table and phone card list, built once per view."""
     return derived(view, "table", None, lambda: table_spec_of(view), limit=1)
+
+
+def scenes(atlas: Atlas, near: str) -> list[Scene]:
+    """Presentation's scenes near a city (the directory's first US city when none is asked for),
+    worked out once per directory and city: their captions are searched for in the page's text."""
+    city = near or derived(atlas, "default-city", None, lambda: default_city(atlas.frame), limit=1)
+    return derived(atlas, "scenes", city, lambda: scenes_of(atlas.page, city), limit=16)
 
 
 def quality(atlas: Atlas) -> QualitySpec:

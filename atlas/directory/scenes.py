@@ -3,12 +3,14 @@ taken from the page itself."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 from atlas.directory.request import ViewRequest
 from atlas.ingest.tags import FOCI
-from atlas.model import Organization, Page
+from atlas.model import Page
 from atlas.text import caption
 
 NEAR_RADIUS_MI = 500.0
@@ -22,12 +24,12 @@ class Scene:
     request: ViewRequest
 
 
-def default_city(organizations: Sequence[Organization]) -> str:
-    """The first listed organization's city: a sensible "near" scene before the presenter picks one."""
-    for org in organizations:
-        if org.city and org.state and org.country in ("", "US"):
-            return f"{org.city}, {org.state}"
-    return "Chicago, IL"
+def default_city(frame: pd.DataFrame) -> str:
+    """The first listed US organization's city (from a loaded directory's frame): a sensible "near"
+    scene before the presenter picks one. Found with column tests, not by building every record."""
+    city, state, country = (frame[name].fillna("").astype(str) for name in ("city", "state", "country"))
+    usable = np.flatnonzero(((city != "") & (state != "") & country.isin(["", "US"])).to_numpy(bool))
+    return f"{city.iat[usable[0]]}, {state.iat[usable[0]]}" if len(usable) else "Chicago, IL"
 
 
 def scenes(page: Page, near_city: str) -> list[Scene]:

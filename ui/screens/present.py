@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas.directory.scenes import default_city, scene_index, scenes
+from atlas.directory.scenes import scene_index
 from atlas.text import escape_markdown as md
 from ui import data, layout, present, shell, widgets
 
@@ -11,10 +11,10 @@ def show() -> None:
     atlas = shell.start()
     present.style()
 
-    city = (st.query_params.get("near") or "").strip() or default_city(atlas.organizations)
-    all_scenes = scenes(atlas.page, city)
+    all_scenes = data.scenes(atlas, (st.query_params.get("near") or "").strip())
     index = scene_index(all_scenes, st.query_params.get("scene"))
     scene = all_scenes[index]
+    city = next(scene.request.near for scene in all_scenes if scene.request.near)  # the "near" scene's
     st.query_params["present"] = "1"
     st.query_params["scene"] = scene.slug
 
