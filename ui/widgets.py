@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from atlas.directory.load import Atlas
-from atlas.directory.request import PARAMS, Context, Invalid, ViewRequest, request_from, view_url
+from atlas.directory.request import PARAMS, Context, Invalid, ViewRequest, view_url
 from atlas.directory.view import View, names_matching
 from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.outputs.cards import Card
@@ -91,10 +91,6 @@ def map_area(atlas: Atlas) -> dict:
                   args=("_url_kept_bbox", None))
     urlstate.publish("bbox", box)
     return {"bbox": tuple(box) if box else None}
-
-
-def request(values: dict, **changes) -> ViewRequest:
-    return request_from(values, **changes)
 
 
 # --- map --------------------------------------------------------------------------------

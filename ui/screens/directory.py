@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas.directory.request import carry
+from atlas.directory.request import carry, request_from
 from ui import data, exports, layout, shell, widgets
 
 
@@ -16,7 +16,7 @@ def show() -> None:
     map_column, card_column = st.columns([3, 2], gap="large")
     with card_column:
         chosen = widgets.organization_picker(atlas)
-    view = data.view(atlas, widgets.request(values, org=chosen or ""))
+    view = data.view(atlas, request_from(values, org=chosen or ""))
 
     with summary:
         st.caption(view.summary)

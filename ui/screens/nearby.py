@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas.directory.request import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP
+from atlas.directory.request import RADIUS_DEFAULT, RADIUS_MAX, RADIUS_MIN, RADIUS_STEP, request_from
 from atlas.text import escape_markdown as md
 from ui import data, exports, layout, location, shell, urlstate, widgets
 
@@ -25,7 +25,7 @@ def show() -> None:
                                 default=RADIUS_DEFAULT, then=widgets.switch_radius_on, in_url=limited,
                                 help="Moving it switches the radius on.")
     values = widgets.filter_panel(atlas, "Filter by focus, state or name", key="nearby-filters")
-    view = data.view(atlas, widgets.request(values, near=(near or "").strip(),
+    view = data.view(atlas, request_from(values, near=(near or "").strip(),
                                             radius_mi=float(radius) if limited else None))
 
     if view.all_national:
