@@ -113,6 +113,17 @@ def test_fit_maps_body_areas_to_focus_groups_and_institutes(directory, atlas):
     assert set(BODY_AREAS) == {"neck", "eyelids", "voice", "hand", "several"}
 
 
+def test_the_area_parameter_takes_exactly_the_body_areas_fit_knows():
+    """The URL table keeps its own copy of the codes (it does not import the directory to decode a link)."""
+    from atlas.directory.request import BODY_AREA_CODES, PARAMS, Context, Invalid
+
+    assert BODY_AREA_CODES == tuple(BODY_AREAS)
+    for code in BODY_AREAS:
+        assert PARAMS["area"].decode([code], Context()) == code
+    with pytest.raises(Invalid):
+        PARAMS["area"].decode(["elbow"], Context())
+
+
 def test_fit_builds_only_the_organizations_a_page_asks_for():
     """A national directory's area matches tens of thousands of groups; Fit lists thirty."""
     asked = []
