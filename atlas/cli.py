@@ -61,7 +61,7 @@ def _radius(text: str) -> float:
 def _export(args: argparse.Namespace) -> int:
     from atlas.atomic import atomic_write_bytes
     from atlas.directory.load import load_atlas
-    from atlas.directory.request import DEFAULT_PUBLIC_URL, ViewRequest, view_url
+    from atlas.directory.request import DEFAULT_PUBLIC_URL, RADIUS_MAX, RADIUS_MIN, ViewRequest, view_url
     from atlas.directory.view import require_place, select_view
     from atlas.outputs.export import render
 
@@ -75,7 +75,14 @@ def _export(args: argparse.Namespace) -> int:
         nearest = f"; the nearest is {view.organizations[0].name}, {view.miles[0]:,.0f} miles away" \
             if view.fallback else ""
         raise ExportError(f"no organization matches this view ({view.title}){nearest}; nothing was written")
-    data = render(view, args.format, url=view_url(request, args.url or public_url() or DEFAULT_PUBLIC_URL))
+    link = request
+    if args.format == "pdf" and request.radius_mi is not None and not RADIUS_MIN <= request.radius_mi <= RADIUS_MAX:
+        # The app's links take the slider's range; a link it would refuse opens the ranked list instead.
+        link = request.replace(radius_mi=None)
+        print(f"note: the app's links take a radius of {RADIUS_MIN} to {RADIUS_MAX:,} miles, so the handout's "
+              f"link opens every match ranked by distance from {args.near}, without the {request.radius_mi:,g}-mile "
+              "radius", file=sys.stderr)
+    data = render(view, args.format, url=view_url(link, args.url or public_url() or DEFAULT_PUBLIC_URL))
     try:
         atomic_write_bytes(args.out, data)
     except OSError as exc:

@@ -108,6 +108,21 @@ def test_export_near_a_place_with_a_radius(tmp_path):
     assert len(rows) == 3 and rows[1].startswith("Dystonia Medical Research Foundation,")
 
 
+@pytest.mark.parametrize("radius, in_link", [("100", True), ("5000", False), ("10", False)])
+def test_a_handouts_link_carries_only_a_radius_the_app_takes(tmp_path, radius, in_link):
+    import pypdf
+
+    out = tmp_path / "near.pdf"
+    result = atlas("export", "--format", "pdf", "--near", "60601", "--radius", radius, "--data", str(DATA),
+                   "--url", "https://atlas.example.org", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    uris = [str(annotation.get_object()["/A"]["/URI"]) for pdf_page in pypdf.PdfReader(out).pages
+            for annotation in pdf_page.get("/Annots") or () if "/URI" in annotation.get_object().get("/A", {})]
+    links = [uri for uri in uris if uri.startswith("https://atlas.example.org/nearby")]
+    assert links and all(("radius=" in uri) == in_link and "near=60601" in uri for uri in links), uris
+    assert ("without the" in result.stderr) != in_link and ("25 to 3,000 miles" in result.stderr) != in_link
+
+
 def test_export_from_a_folder_with_only_a_source_page(tmp_path):
     folder = tmp_path / "page"
     folder.mkdir()
