@@ -96,6 +96,39 @@ def chosen(names: tuple[str, ...], context: Context) -> bool:
     return False
 
 
+def brings(name: str, context: Context) -> bool:
+    """Whether a link brings a usable value for `name` that this session has not seen yet."""
+    url = _arriving(name)
+    try:
+        return bool(url) and PARAMS[name].decode(url, context) is not None
+    except Invalid:  # layout.url_values says the value was ignored
+        return False
+
+
+def held(name: str, context: Context) -> Any:
+    """A parameter that no widget shows (the map area a click opened): the value a new link brings,
+    else the value last kept; an unusable value from a link is dropped (layout.url_values says so)."""
+    url = _arriving(name)
+    if url:
+        try:
+            value = PARAMS[name].decode(url, context)
+        except Invalid:
+            value = None
+        st.session_state[_seen(name)] = url
+        st.session_state[_kept(name)] = value
+    return st.session_state.get(_kept(name))
+
+
+def hold(name: str, value: Any) -> None:
+    """Keep a value for a parameter that no widget shows (see `held`)."""
+    st.session_state[_kept(name)] = value
+
+
+def reset(name: str) -> None:
+    """Put a parameter back to its default, as if the user had chosen it."""
+    choose(name, _widget_value(name, PARAMS[name].default))
+
+
 def remember(name: str) -> None:
     st.session_state[_kept(name)] = st.session_state.get(name)
 

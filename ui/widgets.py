@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from atlas.directory.load import Atlas
-from atlas.directory.request import PARAMS, Context, Invalid, ViewRequest, view_url
+from atlas.directory.request import Context, ViewRequest, view_url
 from atlas.directory.view import View, names_matching
 from atlas.ingest.tags import SPECIFIC_FOCI, focus_label
 from atlas.outputs.cards import Card
@@ -72,23 +72,15 @@ def filter_panel(atlas: Atlas, label: str, *, key: str) -> dict:
 
 def reset_filters() -> None:
     for name in (*FILTERS, "bbox"):
-        urlstate.choose(name, urlstate._widget_value(name, PARAMS[name].default))
+        urlstate.reset(name)
 
 
 def map_area(atlas: Atlas) -> dict:
     """The map area a clicked cluster narrowed the view to (`bbox`), with a way back out."""
-    box = st.session_state.get("_url_kept_bbox")
-    url = st.query_params.get_all("bbox")
-    if url and url != st.session_state.get("_url_seen_bbox"):
-        try:
-            box = PARAMS["bbox"].decode(url, context(atlas))
-        except Invalid:  # an unusable value is reported by layout.url_values
-            box = None
-        st.session_state["_url_seen_bbox"] = url
-        st.session_state["_url_kept_bbox"] = box
+    box = urlstate.held("bbox", context(atlas))
     if box:
-        st.button("Show the whole map again", icon=":material/zoom_out_map:", on_click=urlstate.choose,
-                  args=("_url_kept_bbox", None))
+        st.button("Show the whole map again", icon=":material/zoom_out_map:", on_click=urlstate.hold,
+                  args=("bbox", None))
     urlstate.publish("bbox", box)
     return {"bbox": tuple(box) if box else None}
 
@@ -119,7 +111,7 @@ def _on_map_select(chart_key: str, target_key: str | None) -> None:
         except ValueError:
             return
         if len(box) == 4:
-            st.session_state["_url_kept_bbox"] = box
+            urlstate.hold("bbox", box)
 
 
 def organization_map(view: View, *, key: str, select_into: str | None = None, height: int = 460,
@@ -278,13 +270,8 @@ def show_detail(atlas: Atlas, view: View) -> None:
 def radius_switch(atlas: Atlas) -> bool:
     """Whether Nearby keeps only organizations within a radius. Off by default: national groups
     serve people wherever they live, so every match is ranked. A link with `radius` switches it on."""
-    url = st.query_params.get_all("radius")
-    if url and url != st.session_state.get("_url_seen_radius"):
-        try:
-            PARAMS["radius"].decode(url, context(atlas))
-            st.session_state["radius_on"] = True
-        except Invalid:  # an unusable radius is reported by layout.url_values
-            pass
+    if urlstate.brings("radius", context(atlas)):
+        st.session_state["radius_on"] = True
     return st.toggle("Only within a radius", key="radius_on",
                      help="Off: every matching organization, nearest first. On: only those within the radius.")
 

@@ -224,6 +224,19 @@ def test_links_between_pages_keep_the_parameters_that_apply():
     assert by_page == {"directory": "focus=torticollis", "nearby": "focus=torticollis&near=60601"}
 
 
+def test_a_map_area_from_a_link_narrows_the_directory_until_the_whole_map_is_asked_for():
+    at = run_page("directory", {"bbox": "40,-90,43,-86"})  # around Chicago
+    assert list(table(at)["Organization"]) == ["Dystonia Medical Research Foundation",
+                                               "Spasmodic Torticollis Dystonia/ST Dystonia"]
+    whole = [b for b in at.button if b.label == "Show the whole map again"]
+    assert len(whole) == 1
+    whole[0].click().run()
+    assert len(table(at)) == ALL_ORGS and "bbox" not in at.query_params
+    assert not any(b.label == "Show the whole map again" for b in at.button)
+    at.run()  # the link's area stays dropped: it is not taken from the URL a second time
+    assert len(table(at)) == ALL_ORGS
+
+
 def test_chosen_focus_follows_the_user_to_another_page():
     at = run_page("directory")
     at.multiselect(key="focus").set_value(["blepharospasm"]).run()
