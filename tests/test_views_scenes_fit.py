@@ -8,7 +8,7 @@ import pytest
 
 from atlas.directory.fit import BODY_AREAS, Picked, fit, institutes_named
 from atlas.directory.load import prepare
-from atlas.directory.request import Context, ViewRequest, read_url, request_from, view_url
+from atlas.directory.request import Context, ViewRequest, read_url, request_from, view_params, view_url
 from atlas.directory.scenes import default_city, scene_index, scenes
 from atlas.directory.view import describe, require_place, select_view
 from atlas.errors import ViewError
@@ -58,6 +58,9 @@ def test_view_url_reproduces_the_request():
                                       ("state", "CA"), ("q", "a&b"), ("near", "Chicago, IL"), ("radius", "250")]
     assert view_url(ViewRequest()) == "http://localhost:8501/directory"
     assert view_url(ViewRequest(org="x")) == "http://localhost:8501/directory?org=x"
+    assert view_params(request) == {"focus": ["torticollis", "speech"], "general": ["false"], "state": ["CA"],
+                                    "q": ["a&b"], "near": ["Chicago, IL"], "radius": ["250"]}
+    assert view_params(ViewRequest()) == {}
 
 
 def test_report_link_names_the_organization_and_is_a_safe_mailto(orgs_by_name):

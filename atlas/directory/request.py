@@ -235,6 +235,14 @@ def view_query(request: ViewRequest) -> list[tuple[str, str]]:
     return pairs
 
 
+def view_params(request: ViewRequest) -> dict[str, list[str]]:
+    """`view_query` grouped by name, as a link to another page of the app takes its parameters."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in view_query(request):
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
 def view_url(request: ViewRequest, base_url: str = DEFAULT_PUBLIC_URL) -> str:
     """An absolute link that opens the view: the Nearby page when a place is set, else the Directory."""
     page = "nearby" if request.near.strip() and not request.org else "directory"

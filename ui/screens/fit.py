@@ -3,6 +3,7 @@
 import streamlit as st
 
 from atlas.directory.fit import BODY_AREAS, fit
+from atlas.directory.request import ViewRequest, view_params
 from atlas.ingest.tags import FOCI
 from atlas.text import escape_markdown as md
 from atlas.text import sentence_mentioning
@@ -39,10 +40,9 @@ def show() -> None:
     if not result.specific and not result.general:
         st.warning("The page lists no group for this area.")
 
-    query = {"focus": [result.area.focus]} if result.area.focus != "general" else {}
+    these = ViewRequest(focus=(result.area.focus,)) if result.area.focus != "general" else ViewRequest()
     st.page_link(shell.page("pages/directory.py"), label="Open these groups in the directory",
-                 icon=":material/list:",
-                 query_params=query)
+                 icon=":material/list:", query_params=view_params(these))
 
     st.header("Research", anchor=False)
     if result.institute:
