@@ -90,16 +90,30 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
 
 
-def shorten(sentence: str, limit: int = 170) -> str:
-    """Cut a long sentence at a clause or word boundary, marking the cut with an ellipsis."""
+def shorten(sentence: str, limit: int = 170, *, clauses: bool = True) -> str:
+    """Cut a long sentence at a clause boundary (with `clauses`) or a word boundary, marking the cut
+    with an ellipsis: at most `limit` characters come before it, and never half a word."""
     if len(sentence) <= limit:
         return sentence
     cut = sentence[:limit]
-    for mark in ("; ", ", "):
+    for mark in ("; ", ", ") if clauses else ():
         at = cut.rfind(mark)
         if at > limit * 0.6:
             return cut[:at].rstrip() + "…"
-    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return cut.rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+# --- values in messages -------------------------------------------------------------------
+
+def one_line(text: object) -> str:
+    """Text on one line: characters that are not printable (newlines, tabs, controls) become spaces,
+    and each run of white space one space."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text or "")).split())
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, the last of them an ellipsis when the text was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def sentence_mentioning(page: Page, phrase: str, limit: int = 400) -> str | None:

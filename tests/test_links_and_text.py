@@ -99,3 +99,44 @@ def test_a_document_nested_under_a_heading_drops_its_title_and_moves_its_heading
                                    "# not a heading", "```"]
     assert nest_markdown("## Only\n\ntext", under=3).splitlines()[0] == "#### Only"
     assert nest_markdown("plain text", under=2) == "plain text"
+
+
+# --- values in messages, and shortening (atlas.text) --------------------------------------
+
+def test_one_line_and_clip_make_a_value_fit_a_message():
+    from atlas.text import clip, one_line
+
+    assert one_line("a\nb\t\tc\x00d  e") == "a b c d e" and one_line(None) == "" and one_line(12) == "12"
+    assert clip("abcdef", 6) == "abcdef" and clip("abcdefg", 6) == "abcde…" and len(clip("x" * 500, 30)) == 30
+
+
+def _word_cut_before(text: str, limit: int) -> str:
+    """The handout's own cut before it used atlas.text.shorten, kept here to hold the two equal."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def test_the_handout_cuts_text_as_it_did_with_its_own_copy_of_the_rule():
+    import random
+
+    from atlas.outputs.handout import _shorten
+
+    rng = random.Random(8)
+    words = ["Dystonia", "a", "groups,", "near", "Chicago;", "IL", ":", "x" * 30, "", "and", ","]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 40)))
+        limit = rng.randint(2, 120)
+        assert _shorten(text, limit) == _word_cut_before(text, limit), (text, limit)
+        assert len(_shorten(text, limit)) <= limit
+
+
+def test_a_caption_is_cut_at_a_clause_and_a_handout_line_at_a_word():
+    from atlas.text import shorten
+
+    sentence = "Treatment is tailored to each person, and it may include medication, injections or surgery for some"
+    assert shorten(sentence, 80) == "Treatment is tailored to each person, and it may include medication…"
+    assert shorten(sentence, 80, clauses=False) == "Treatment is tailored to each person, and it may include medication, injections…"

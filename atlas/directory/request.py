@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from atlas.errors import AtlasError
 from atlas.ingest.tags import SPECIFIC_FOCI
+from atlas.text import clip, one_line
 
 RADIUS_MIN, RADIUS_MAX, RADIUS_DEFAULT, RADIUS_STEP = 25, 3000, 250, 25
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
@@ -61,8 +62,7 @@ class Context:
 
 
 def _shown(value: str) -> str:
-    value = " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
-    return value if len(value) <= 30 else value[:29] + "…"
+    return clip(one_line(value), 30)
 
 
 def _focus(values: list[str], _: Context) -> tuple[str, ...]:

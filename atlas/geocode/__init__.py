@@ -36,6 +36,7 @@ from atlas.geocode.suggest import same_name_places, suggest
 from atlas.model import Organization
 from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
 from atlas.settings import GeocoderSettings, geocoder_environment, geocoder_settings
+from atlas.text import clip
 
 __all__ = [
     "CachedGeocoder", "GeocoderChain", "GeocoderConfigError", "GeocoderSettings", "LocateResult",
@@ -340,8 +341,7 @@ def _without_controls(text: str, replacement: str) -> str:
 
 def _shown(text: str, limit: int = 40) -> str:
     """User text as it may appear in a message: one line, short, control characters shown as �."""
-    text = " ".join(_without_controls(text, "\ufffd").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(" ".join(_without_controls(text, "\ufffd").split()), limit)
 
 
 def locate(query: Query, geocoder: Geocoder | None = None) -> LocateResult:

@@ -30,7 +30,7 @@ from atlas.ingest.quality import FLAGS
 from atlas.ingest.source import MAX_SOURCE_BYTES
 from atlas.ingest.tags import FOCI
 from atlas.model import LOCATION_PRECISIONS, ORGANIZATION_FIELDS, Organization, Page, Section
-from atlas.text import neutralize, restore
+from atlas.text import clip, neutralize, restore
 
 PAGE_FILE = "page.json"
 ORGANIZATIONS_FILE = "organizations.csv"
@@ -50,8 +50,7 @@ _YES, _NO = ("yes", "true", "1"), ("no", "false", "0", "")
 
 def _excerpt(value: object, limit: int = 60) -> str:
     """A value as it may appear in a message: quoted, and short even when the value is not."""
-    text = str(value)
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return repr(clip(str(value), limit))
 
 
 # --- page.json --------------------------------------------------------------------------

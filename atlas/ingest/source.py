@@ -37,6 +37,7 @@ from atlas.ingest import contacts, webpage
 from atlas.ingest.contacts import PO_BOX_PATTERN
 from atlas.model import LIST_ITEM_MARK, Organization, Page, Section
 from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
+from atlas.text import clip
 
 MAX_SOURCE_BYTES = 2_000_000
 MAX_WEB_PAGE_BYTES = 20_000_000  # a saved web page carries scripts and styles around its text
@@ -620,4 +621,4 @@ def parse_page(text: str) -> ParsedSource:
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)

@@ -39,7 +39,7 @@ from atlas.ingest import contacts
 from atlas.ingest.tags import focus_label
 from atlas.model import Organization, Page
 from atlas.outputs.cards import Card, organization_card
-from atlas.text import long_date
+from atlas.text import long_date, shorten
 
 HEADING = "Dystonia support organizations"
 CREATOR = "Dystonia Atlas"
@@ -153,13 +153,8 @@ class _Printable:
 
 
 def _shorten(text: str, limit: int) -> str:
-    """Cut on a word boundary so a reader never sees half a word."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
+    """At most `limit` characters, the ellipsis included, cut on a word boundary."""
+    return text if len(text) <= limit else shorten(text, limit - 1, clauses=False)
 
 
 def page_summary(page: Page, limit: int = SUMMARY_LIMIT) -> str:

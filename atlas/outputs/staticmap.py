@@ -26,7 +26,7 @@ from atlas.directory.view import View
 from atlas.errors import ExportError
 from atlas.model import Organization
 from atlas.outputs.mapview import CONTIGUOUS_US, NATIONAL_SPAN_DEGREES, legend, point_style, radius_ring, state_outlines
-from atlas.text import long_date
+from atlas.text import long_date, one_line
 
 # Layout is designed for 1600 x 900 at 100 dpi; other sizes scale the dpi so text keeps its proportion.
 DESIGN_WIDTH_PX, DESIGN_HEIGHT_PX, DESIGN_DPI = 1600, 900, 100.0
@@ -224,7 +224,7 @@ def _draw_legend(axes, located: list[Organization], view: View, ring: list[list[
         y -= 0.03
         axes.scatter([0.07], [y], s=(POINT_DIAMETER_PT * 0.8) ** 2, c="white", edgecolors="black", linewidths=3.0,
                      clip_on=False, zorder=5)
-        axes.text(0.16, y, _wrap(f"Search point: {_one_line(view.origin.label)}", 24, 3), fontsize=10.5, color=INK,
+        axes.text(0.16, y, _wrap(f"Search point: {one_line(view.origin.label)}", 24, 3), fontsize=10.5, color=INK,
                   va="center", linespacing=1.1, parse_math=False, usetex=False)
         y -= step + 0.03
         if ring:
@@ -242,7 +242,7 @@ def _draw_title(figure, title: str, width_in: float) -> None:
 
 def footer_lines(view: View) -> tuple[str, str]:
     """Where the data came from and how old it is; kept apart from drawing so it can be checked as text."""
-    source = _one_line(view.page.source) or "not stated"
+    source = one_line(view.page.source) or "not stated"
     reviewed = view.page.reviewed_on
     facts = [f"Contact details as of {long_date(reviewed)}" if reviewed else "Review date of the page unknown"]
     unlocated = sum(1 for org in view.organizations if not _has_finite_point(org))
@@ -262,18 +262,13 @@ def _draw_footer(figure, view: View, width_in: float) -> None:
 
 
 
-def _one_line(text: str) -> str:
-    """Collapse newlines, tabs and other control characters that would break the layout."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text or "")).split())
-
-
 def _chars_that_fit(width_in: float, font_pt: float) -> int:
     """A rough count of characters per line: an average DejaVu Sans glyph is about 0.6 em wide."""
     return max(10, int(width_in * 72 / (0.6 * font_pt)))
 
 
 def _wrap(text: str, width: int, max_lines: int) -> str:
-    lines = textwrap.wrap(_one_line(text), width=width, break_long_words=True, break_on_hyphens=True)
+    lines = textwrap.wrap(one_line(text), width=width, break_long_words=True, break_on_hyphens=True)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(0, width - 1)].rstrip() + "…"
