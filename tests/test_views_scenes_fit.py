@@ -84,6 +84,9 @@ def test_scenes_have_titles_captions_from_the_page_and_requests(directory, atlas
         assert scene.caption.rstrip("…")[:40] in text, scene.slug  # drawn from the page itself
     assert "neck" in all_scenes[1].caption and "voice or speech" in all_scenes[3].caption
     assert scene_index(all_scenes, "speech") == 3 and scene_index(all_scenes, "bogus") == 0
+    from atlas.directory.request import SCENE_SLUGS
+
+    assert SCENE_SLUGS == tuple(s.slug for s in all_scenes)  # what a link may name is what the presenter steps through
 
 
 def test_the_default_city_is_the_first_listed_us_organizations(directory):

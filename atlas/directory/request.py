@@ -142,6 +142,7 @@ class Param:
 
 
 BODY_AREA_CODES = ("neck", "eyelids", "voice", "hand", "several")  # atlas.directory.fit.BODY_AREAS' keys
+SCENE_SLUGS = ("all", "torticollis", "blepharospasm", "speech", "near")  # atlas.directory.scenes.scenes()' slugs
 
 PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("focus", (), _focus, list, field="focus"),
@@ -153,7 +154,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("org", "", _org, field="org"),
     Param("bbox", None, _bbox, lambda box: [",".join(f"{v:g}" for v in box)] if box else [], field="bbox"),
     Param("area", None, _one_of("area", BODY_AREA_CODES)),
-    Param("scene", "", _text),
+    Param("scene", "", _one_of("scene", SCENE_SLUGS)),
     Param("present", False, _flag("present"), lambda value: ["1"] if value else []),
 )}
 

@@ -30,6 +30,15 @@ def test_present_takes_the_words_its_parameter_decoder_takes(value, on_stage):
     assert bool(at.sidebar.toggle) != on_stage
 
 
+def test_a_scene_the_link_names_wrongly_is_said_once_and_the_first_scene_shown():
+    at = run_page(None, {"present": "1", "scene": "bogus"})
+    assert not at.exception and _titles(at) == ["Where to find help"]
+    assert any('Ignored scene "bogus" from the link' in plain(notice.value) for notice in at.info)
+    assert at.query_params["scene"] == "all"
+    at.run()
+    assert not any("Ignored scene" in plain(notice.value) for notice in at.info)
+
+
 @pytest.mark.parametrize("scene, title, count", [
     ("all", "Where to find help", 8),
     ("torticollis", "Torticollis (cervical dystonia)", 2),

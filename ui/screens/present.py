@@ -10,6 +10,7 @@ from ui import data, layout, present, shell, widgets
 def show() -> None:
     atlas = shell.start()
     present.style()
+    layout.url_values(atlas, "present")  # a scene it does not know: said once, then the URL names the one shown
 
     all_scenes = data.scenes(atlas, (st.query_params.get("near") or "").strip())
     index = scene_index(all_scenes, st.query_params.get("scene"))
