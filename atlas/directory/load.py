@@ -107,7 +107,7 @@ class Atlas:
         return None if row is None else self.organizations[row]
 
     def links(self, org_id: str | None) -> contacts.Links | None:
-        """The organization's links as validated at load (a detail card or a handout reads them)."""
+        """The organization's links as validated at load, which its detail card shows."""
         row = self.row_of(org_id)
         if row is None:
             return None
