@@ -128,6 +128,8 @@ def test_the_area_parameter_takes_exactly_the_body_areas_fit_knows():
         assert PARAMS["area"].decode([code], Context()) == code
     with pytest.raises(Invalid):
         PARAMS["area"].decode(["elbow"], Context())
+    assert PARAMS["area"].value_or(["elbow"], Context(), None) is None
+    assert PARAMS["area"].value_or(["hand", "voice"], Context(), None) == "voice"  # the last value counts
 
 
 def test_fit_builds_only_the_organizations_a_page_asks_for():

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from atlas.directory.load import Atlas
-from atlas.directory.request import PARAMS, Context, Invalid
+from atlas.directory.request import PARAMS, Context
 from atlas.errors import AtlasError, DataDirError
 from ui import data, layout
 
@@ -77,10 +77,7 @@ def start() -> Atlas:
 def presenting() -> bool:
     """Whether the URL asks for presentation mode, read by the `present` parameter's own decoder."""
     values = st.query_params.get_all("present")
-    try:
-        return bool(values) and PARAMS["present"].decode(values, Context())
-    except Invalid:  # the page says the value was ignored (layout.url_values)
-        return False
+    return bool(values) and PARAMS["present"].value_or(values, Context(), False)
 
 
 def run() -> None:

@@ -26,7 +26,10 @@ from typing import Any
 
 import streamlit as st
 
-from atlas.directory.request import PARAMS, Context, Invalid
+from atlas.directory.request import PARAMS, Context
+
+
+_NOTHING = object()
 
 
 def _seen(key: str) -> str:
@@ -55,10 +58,9 @@ def seed(name: str, context: Context, default: Any = None) -> None:
     default = param.default if default is None else default
     url = _arriving(name)
     if url:
-        try:
-            st.session_state[_kept(name)] = _widget_value(name, param.decode(url, context))
-        except Invalid:
-            pass
+        value = param.value_or(url, context, _NOTHING)
+        if value is not _NOTHING:
+            st.session_state[_kept(name)] = _widget_value(name, value)
         st.session_state[_seen(name)] = url
     if _kept(name) in st.session_state:
         st.session_state[name] = st.session_state[_kept(name)]
@@ -79,8 +81,6 @@ def current(name: str, context: Context) -> Any:
     return value
 
 
-_NOTHING = object()
-
 
 def arriving(names: tuple[str, ...]) -> bool:
     """Whether the URL brings a value for any of these that this session has not seen yet (a shared link)."""
@@ -99,10 +99,7 @@ def chosen(names: tuple[str, ...], context: Context) -> bool:
 def brings(name: str, context: Context) -> bool:
     """Whether a link brings a usable value for `name` that this session has not seen yet."""
     url = _arriving(name)
-    try:
-        return bool(url) and PARAMS[name].decode(url, context) is not None
-    except Invalid:  # layout.url_values says the value was ignored
-        return False
+    return bool(url) and PARAMS[name].value_or(url, context, None) is not None
 
 
 def held(name: str, context: Context) -> Any:
@@ -110,12 +107,8 @@ def held(name: str, context: Context) -> Any:
     else the value last kept; an unusable value from a link is dropped (layout.url_values says so)."""
     url = _arriving(name)
     if url:
-        try:
-            value = PARAMS[name].decode(url, context)
-        except Invalid:
-            value = None
         st.session_state[_seen(name)] = url
-        st.session_state[_kept(name)] = value
+        st.session_state[_kept(name)] = PARAMS[name].value_or(url, context, None)
     return st.session_state.get(_kept(name))
 
 

@@ -140,6 +140,13 @@ class Param:
     encode: Callable[[Any], list[str]] = _one
     field: str = ""  # the ViewRequest field it fills, if any
 
+    def value_or(self, values: list[str], context: Context, otherwise: Any) -> Any:
+        """The values decoded, or `otherwise` when they cannot be used (`read_url` gives the notice)."""
+        try:
+            return self.decode(values, context)
+        except Invalid:
+            return otherwise
+
 
 BODY_AREA_CODES = ("neck", "eyelids", "voice", "hand", "several")  # atlas.directory.fit.BODY_AREAS' keys
 SCENE_SLUGS = ("all", "torticollis", "blepharospasm", "speech", "near")  # atlas.directory.scenes.scenes()' slugs

@@ -15,7 +15,7 @@ def show() -> None:
     all_scenes = data.scenes(atlas, (st.query_params.get("near") or "").strip())
     index = scene_index(all_scenes, st.query_params.get("scene"))
     scene = all_scenes[index]
-    city = next(scene.request.near for scene in all_scenes if scene.request.near)  # the "near" scene's
+    city = next(each.request.near for each in all_scenes if each.request.near)  # the "near" scene's city
     st.query_params["present"] = "1"
     st.query_params["scene"] = scene.slug
 
