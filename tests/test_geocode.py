@@ -406,3 +406,136 @@ def test_control_characters_do_not_stop_a_place_being_found():
     result = locate("Chicago\x00, IL")
     assert result.found and result.place.label == "Chicago, IL, USA"
     assert "\ufffd" in result.query and "\x00" not in result.query
+
+
+# --- faults of the online service and of what people type ----------------------------------------
+
+class _Replies(Geocoder):
+    """An online service whose reply is given: a Location, None, or an exception to raise."""
+    cache_tag = "replies"
+
+    def __init__(self, reply):
+        super().__init__()
+        self.reply, self.calls = reply, 0
+
+    def geocode(self, query, *, exactly_one=True, timeout=None, **kwargs):
+        self.calls += 1
+        if isinstance(self.reply, BaseException):
+            raise self.reply
+        return self.reply
+
+
+def _online(reply, monkeypatch) -> tuple[_Replies, GeocoderChain]:
+    monkeypatch.setattr("geopy.extra.rate_limiter.sleep", lambda seconds: None)
+    service = _Replies(reply)
+    return service, GeocoderChain([RateLimitedGeocoder(service, min_delay_seconds=1.0), OfflineZipGeocoder()])
+
+
+@pytest.mark.parametrize("reply", [
+    ValueError("Latitude must be in the [-90; 90] range"),  # what geopy raises for a reply it cannot read
+    TypeError("'NoneType' object is not subscriptable"),
+    Location("Null Island", (0.0, 0.0), {"lat": "0", "lon": "0"}),
+    Location("Wrapped", (41.0, -160.0), {"lat": "41", "lon": "200"}),  # geopy wrapped 200 round to -160
+    Location("No details", (41.0, -87.0), "not a dict"),
+])
+def test_an_answer_the_app_cannot_use_falls_back_offline_with_a_note(monkeypatch, reply):
+    _, chain = _online(reply, monkeypatch)
+    result = locate("Chicago, IL", chain)
+    assert result.found and result.place.label == "Chicago, IL, USA"
+    assert "did not answer (GeocoderParseError)" in result.note and "offline ZIP table" in result.note
+
+
+def test_a_service_that_is_down_is_left_alone_for_a_minute(monkeypatch):
+    service, chain = _online(GeocoderUnavailable("no route to host"), monkeypatch)
+    online = chain.geocoders[0]
+    now = [1000.0]
+    online._clock = lambda: now[0]
+    assert "did not answer" in locate("60601", chain).note
+    asked = service.calls
+    assert asked == 2  # one try and one retry
+    for query in ("Denver, CO", "Denvr CO", "90210"):  # each falls back at once, without asking
+        assert "did not answer" in locate(query, chain).note
+    assert service.calls == asked
+    now[0] += geocode.OUTAGE_PAUSE_SECONDS + 1
+    service.reply = Location("Chicago, Cook County, Illinois", (41.88, -87.62), {"addresstype": "city"})
+    result = locate("Chicago, IL", chain)
+    assert result.place.label.startswith("Chicago, Cook County") and result.note == "" and service.calls == asked + 1
+
+
+def test_a_miss_during_an_outage_does_not_claim_an_offline_location(monkeypatch):
+    _, chain = _online(GeocoderUnavailable("down"), monkeypatch)
+    result = locate("Xyzzyville, IL", chain)
+    assert not result.found and "only the offline ZIP table was searched" in result.note
+
+
+def test_a_retry_is_logged_on_one_line_without_a_traceback(monkeypatch, caplog):
+    _, chain = _online(GeocoderUnavailable("connection refused"), monkeypatch)
+    with caplog.at_level("WARNING", logger="geopy"):
+        locate("60601", chain)
+    retries = [r for r in caplog.records if r.name.startswith("geopy")]
+    assert retries and all(r.exc_info is None for r in retries)
+    assert "GeocoderUnavailable: connection refused" in retries[0].getMessage()
+
+
+def test_sessions_sharing_one_geocoder_each_hear_of_their_own_outage(tmp_path):
+    """Streamlit sessions share one geocoder from different threads; one session's outage is not another's."""
+    import threading
+
+    class _FailsForZips(Geocoder):
+        cache_tag = "half-down"
+
+        def geocode(self, query, *, exactly_one=True, timeout=None):
+            if str(query)[:1].isdigit():
+                raise GeocoderUnavailable("down for ZIP codes")
+            return Location(f"online {query}", (40.0, -100.0), {"addresstype": "city"})
+
+    shared = CachedGeocoder(GeocoderChain([_FailsForZips(), OfflineZipGeocoder()]), tmp_path / "c.sqlite3")
+    zips = [code for code, _, _ in zip_index().delivery_zips() if code.startswith("606")][:40]
+    towns = [f"Chicago, IL {n}" for n in range(40)]
+    results = {}
+
+    def look_up(queries):
+        for query in queries:
+            results[query] = locate(query, shared)
+
+    threads = [threading.Thread(target=look_up, args=(qs,)) for qs in (zips, towns, zips[::-1], towns[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(results[q].found and "did not answer" in results[q].note for q in zips)
+    assert all(results[q].place.label.startswith("online") and results[q].note == "" for q in towns)
+    assert not any(key.split("|", 1)[1][:1].isdigit() for key in shared.keys())  # no outage fallback was kept
+
+
+def test_an_answer_from_the_cache_carries_no_earlier_outage(tmp_path):
+    down, fixed = _Down(), _Fixed()
+    chain = GeocoderChain([fixed])
+    cache = CachedGeocoder(chain, tmp_path / "c.sqlite3")
+    cache.geocode("somewhere")
+    chain.geocoders = [down, OfflineZipGeocoder()]
+    assert locate("60601", cache).note  # this lookup met the outage
+    assert locate("somewhere", cache).note == ""  # this one came from the cache
+
+
+@pytest.mark.parametrize("code, message", [
+    ("09001", "military (APO, FPO or DPO) ZIP code"),
+    ("99999", "is not a US ZIP code in use"),
+])
+def test_a_zip_code_with_no_place_says_why(code, message):
+    result = locate(code)
+    assert not result.found and result.problem == "not-found" and message in result.message
+
+
+def test_a_po_box_zip_code_is_placed_at_its_city():
+    for query in ("46245", "Indianapolis, IN 46245"):
+        place = locate(query).place
+        assert place.label == "Indianapolis, IN, USA" and place.precision == "city"
+
+
+@pytest.mark.parametrize("query", ["\ud800", "Chicag\udcff, IL", {"city": "Chicago\udcff", "state": "IL"},
+                                   {"city": "Chicago\x00", "state": "IL"}, {"postalcode": "6" * 5000}])
+def test_text_no_encoding_can_write_is_read_not_raised(query):
+    result = locate(query)
+    assert result.found or result.message
+    assert len(result.query) <= geocode.MAX_QUERY_CHARS

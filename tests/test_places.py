@@ -99,13 +99,22 @@ FAKE_ROWS = [
 ]
 
 
+NO_POSITION_ROWS = [
+    # zipcodes writes "0" for the ZIP codes the USPS gives no position: every military one, some others
+    {"zip_code": "09001", "zip_code_type": "MILITARY", "active": True, "city": "APO", "state": "AE",
+     "acceptable_cities": [], "area_codes": [], "lat": "0", "long": "0"},
+    {"zip_code": "11113", "zip_code_type": "UNIQUE", "active": True, "city": "Testville", "state": "IL",
+     "acceptable_cities": [], "area_codes": ["312"], "lat": "0.0000", "long": "0.0000"},
+]
+
+
 @pytest.fixture
 def fake_zipcodes(monkeypatch):
     calls = []
 
     def list_all():
         calls.append(1)
-        return [dict(row) for row in FAKE_ROWS]
+        return [dict(row) for row in FAKE_ROWS + NO_POSITION_ROWS]
 
     monkeypatch.setattr(zipcodes, "list_all", list_all)
     monkeypatch.setattr(places, "source_key", lambda: "1-test-0000")
@@ -185,7 +194,48 @@ def test_two_processes_building_at_once_both_get_a_whole_index(tmp_path, fake_zi
     assert [p.exitcode for p in builders] == [0, 0, 0]
     assert [p.name for p in tmp_path.iterdir()] == ["places-1-test-0000.sqlite3"]
     with sqlite3.connect(tmp_path / "places-1-test-0000.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM zips").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM zips").fetchone()[0] == 4
+
+
+def test_a_zip_code_with_no_position_is_kept_without_one_and_moves_no_city(tmp_path, fake_zipcodes):
+    index = places.open_index(tmp_path)
+    military, unique = index.lookup("09001"), index.lookup("11113")
+    assert military.kind == "MILITARY" and (military.latitude, military.longitude) == (None, None)
+    assert unique.city == "Testville" and unique.latitude is None
+    centre = index.city_centroid("Testville", "IL")
+    assert (centre.latitude, centre.longitude, centre.zip_count) == (41.5, -87.5, 1)  # not pulled towards (0, 0)
+    assert index.city_centroid("APO", "AE") is None
+    assert [row[0] for row in index.delivery_zips()] == ["11111"]
+    assert index.area_code_states("312") == [("IL", 3)]  # area codes still count every ZIP code
+
+
+def test_no_real_zip_code_or_city_is_placed_at_zero_or_out_at_sea(index):
+    with index._lock:
+        rows = index._db.execute("SELECT count(*) FROM zips WHERE lat = 0 OR lon = 0").fetchone()[0]
+        # the 50 states, DC and Puerto Rico lie between 17° N and 72° N, and west of 64° W
+        names = index._db.execute("SELECT count(*) FROM names WHERE state NOT IN ('GU', 'MP', 'AS', 'PW', 'MH', "
+                                  "'FM', 'VI', 'AA', 'AE', 'AP') AND (lon > -64 OR lat < 17 OR lat > 72)").fetchone()[0]
+    assert rows == 0 and names == 0
+    assert index.lookup("09001").latitude is None and index.lookup("46245").latitude is None
+    livingston = index.city_centroid("Livingston", "TX")
+    assert 30 < livingston.latitude < 31.5 and -95.5 < livingston.longitude < -94
+
+
+def test_damage_inside_the_index_is_noticed_when_asked_and_repaired(tmp_path):
+    built = places.open_index(tmp_path)
+    expected = {code: built.lookup(code) for code in ("60601", "99950", "00601", "10024", "96799")}
+    path = built.source
+    data = bytearray(open(path, "rb").read())
+    for offset in range(len(data) // 4, len(data) - 8192, 4096):  # every page past the first quarter
+        data[offset + 8: offset + 4000] = os.urandom(3992)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    damaged = ZipIndex.open(path)  # opens fine: the stamp on the first page is intact
+    answers = {code: damaged.lookup(code) for code in expected}
+    assert answers == expected
+    assert damaged.city_centroid("Chicago", "IL") is not None
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # the file was built again
 
 
 # --- what the offline build imports -------------------------------------------------------------

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
+import threading
+import time
 import unicodedata
 from typing import Any, NamedTuple, Union
 
-from geopy.exc import GeopyError
+from geopy.exc import GeocoderParseError, GeocoderQueryError, GeocoderUnavailable, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -150,6 +153,13 @@ class OfflineZipGeocoder(Geocoder):
         record = index.lookup(parts.postal_code) if parts.postal_code else None
         city_state_known = parts.city and parts.state
 
+        if record is not None and record.latitude is None:
+            # A ZIP code with no position of its own (a PO box or unique ZIP): its city's centre
+            # stands in, as for a city and state; a military ZIP has no city to fall back on.
+            city, state = (parts.city, parts.state) if city_state_known else (record.city, record.state)
+            centroid = index.city_centroid(city, state)
+            return self._city_location(centroid) if centroid else None
+
         if record is not None:
             agrees = not parts.city or (record.serves_city(parts.city)
                                         and (not parts.state or parts.state == record.state))
@@ -204,11 +214,33 @@ def precision_of(location: Location) -> str:
     return "address"
 
 
+OUTAGE_PAUSE_SECONDS = 60.0
+ONLINE_TIMEOUT_SECONDS = 5.0  # Nominatim answers in well under a second; a slower one is treated as down
+
+
+class _OneLine(logging.Filter):
+    """geopy's RateLimiter logs each retry with the whole traceback of the failed request, which a
+    terminal prints in full; the chain reports the failure itself. Keep the line, drop the trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {clip(str(error), 120)})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+logging.getLogger("geopy").addFilter(_OneLine())
+
+
 class RateLimitedGeocoder(Geocoder):
-    """An online geocoder behind geopy's RateLimiter.
+    """An online geocoder behind geopy's RateLimiter: the one door to a service outside the app.
 
     Errors are not swallowed: the RateLimiter's default turns an outage into None, which looks
-    exactly like "no such place". Here an outage raises, and the chain reports it.
+    exactly like "no such place". Here an outage raises, and the chain reports it. A service that
+    is down is then left alone for a minute: every lookup in that minute falls back at once
+    instead of waiting out the timeout again. An answer the app cannot use (no position, a
+    position off the globe, a reply that does not parse) is an error of the service too.
     """
 
     def __init__(self, inner: Geocoder, min_delay_seconds: float = 1.0, **geocode_kwargs: Any):
@@ -218,12 +250,41 @@ class RateLimitedGeocoder(Geocoder):
         self._geocode = RateLimiter(inner.geocode, min_delay_seconds=min_delay_seconds,
                                     max_retries=1, error_wait_seconds=2.0, swallow_exceptions=False)
         self._kwargs = geocode_kwargs
+        self._paused_until = 0.0
+        self._clock = time.monotonic
 
     def geocode(self, query: Query, *, exactly_one: bool = True, timeout: Any = None):
-        location = self._geocode(query, exactly_one=exactly_one, **self._kwargs)
+        if self._clock() < self._paused_until:
+            raise GeocoderUnavailable(f"{self.cache_tag} failed less than {OUTAGE_PAUSE_SECONDS:.0f} s ago")
+        try:
+            location = self._geocode(query, exactly_one=exactly_one, **self._kwargs)
+        except (GeocoderParseError, GeocoderQueryError):
+            raise  # this query's answer, not the service, is at fault
+        except GeopyError:
+            self._paused_until = self._clock() + OUTAGE_PAUSE_SECONDS
+            raise
+        except Exception as exc:  # a reply geopy could not turn into a Location
+            raise GeocoderParseError(f"unreadable answer ({type(exc).__name__}: {clip(str(exc), 80)})") from exc
+        for found in ([location] if exactly_one else location or []):
+            if found is not None and not _usable(found):
+                raise GeocoderParseError(f"an answer with no usable position ({found.latitude}, {found.longitude})")
         if location is not None and exactly_one:
             location.raw["precision"] = precision_of(location)
         return location
+
+
+def _usable(location: Location) -> bool:
+    """A position on the globe other than (0, 0), which services send for "no position". The reply's
+    own figures are checked too: geopy wraps a longitude of 200 round to -160, a different place."""
+    raw = location.raw
+    if not isinstance(raw, dict) or not isinstance(location.address, str):
+        return False
+    try:
+        lat, lon = float(raw.get("lat", location.latitude)), float(raw.get("lon", location.longitude))
+    except (TypeError, ValueError):
+        return False
+    return (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+            and (lat, lon) != (0.0, 0.0))
 
 
 class GeocoderChain(Geocoder):
@@ -238,20 +299,26 @@ class GeocoderChain(Geocoder):
         super().__init__(user_agent="dystonia-atlas-chain", adapter_factory=NoNetworkAdapter)
         self.geocoders = list(geocoders)
         self.cache_tag = "+".join(getattr(g, "cache_tag", type(g).__name__) for g in self.geocoders)
-        self.last_errors: list[tuple[str, GeopyError]] = []
+        self._calls = threading.local()  # one chain serves every session's thread at once
+
+    @property
+    def last_errors(self) -> list[tuple[str, GeopyError]]:
+        """The errors of this thread's last lookup."""
+        return getattr(self._calls, "errors", [])
 
     def geocode(self, query: Query, *, exactly_one: bool = True, timeout: Any = None):
-        self.last_errors = []
+        errors: list[tuple[str, GeopyError]] = []
+        self._calls.errors = errors
         for geocoder in self.geocoders:
             try:
                 location = geocoder.geocode(query, exactly_one=True)
             except GeopyError as exc:
-                self.last_errors.append((getattr(geocoder, "cache_tag", type(geocoder).__name__), exc))
+                errors.append((getattr(geocoder, "cache_tag", type(geocoder).__name__), exc))
                 continue
             if location is not None:
                 return location if exactly_one else [location]
-        if self.last_errors and len(self.last_errors) == len(self.geocoders):
-            raise self.last_errors[0][1]
+        if errors and len(errors) == len(self.geocoders):
+            raise errors[0][1]
         return None if exactly_one else []
 
 
@@ -268,9 +335,13 @@ def build_geocoder(settings: GeocoderSettings | None = None) -> Geocoder:
             raise GeocoderConfigError(
                 "Nominatim needs a user agent that identifies this deployment "
                 "(set ATLAS_NOMINATIM_USER_AGENT, e.g. 'dystonia-atlas/1.0 (you@example.org)')")
+        from geopy.adapters import URLLibAdapter
         from geopy.geocoders import Nominatim
 
-        nominatim = Nominatim(user_agent=settings.user_agent, timeout=10)
+        # urllib, not requests: requests' adapter tries each connection three times, so a service
+        # that accepts and never answers held a lookup for three timeouts. One attempt per try here.
+        nominatim = Nominatim(user_agent=settings.user_agent, timeout=ONLINE_TIMEOUT_SECONDS,
+                              adapter_factory=URLLibAdapter)
         chain.append(RateLimitedGeocoder(nominatim, max(1.0, settings.min_delay_seconds),
                                          addressdetails=True))
     chain.append(OfflineZipGeocoder())
@@ -330,7 +401,9 @@ def _geocoder_for(settings: GeocoderSettings) -> Geocoder:
     return build_geocoder(settings)
 
 
-_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # control and format characters (NUL, ESC, bidi overrides…)
+# Control and format characters (NUL, ESC, bidi overrides…), and lone surrogates, which no text
+# encoding can write (a command-line argument of invalid UTF-8 arrives as them).
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 
 
 def _without_controls(text: str, replacement: str) -> str:
@@ -361,7 +434,11 @@ def locate(query: Query, geocoder: Geocoder | None = None) -> LocateResult:
                                 f"{MAX_QUERY_CHARS}. Enter a ZIP code, a city and state, or an address.")
         query = _without_controls(query, " ")
     else:
-        shown = _without_controls(", ".join(str(v) for v in query.values() if v), "\ufffd")
+        query = {key: _without_controls(str(value), " ").strip() for key, value in query.items() if value}
+        shown = clip(", ".join(query.values()), MAX_QUERY_CHARS)
+        if any(len(value) > MAX_QUERY_CHARS for value in query.values()):
+            return LocateResult(shown, None, "too-long",
+                                f"That address has a part over {MAX_QUERY_CHARS} characters long. Check the listing.")
     if geocoder is None:
         try:
             geocoder = default_geocoder()
@@ -373,7 +450,7 @@ def locate(query: Query, geocoder: Geocoder | None = None) -> LocateResult:
         return result
     if location is not None:
         return _found(shown, location, _outage_note(geocoder))
-    return _explain_miss(geocoder, query, shown, _outage_note(geocoder))
+    return _explain_miss(geocoder, query, shown, _outage_note(geocoder, found=False))
 
 
 def _ask(geocoder: Geocoder, query: Query, shown: str) -> tuple[LocateResult | None, Location | None]:
@@ -385,12 +462,12 @@ def _ask(geocoder: Geocoder, query: Query, shown: str) -> tuple[LocateResult | N
                             "Try a ZIP code or \"City, ST\", which work offline."), None
 
 
-def _outage_note(geocoder: Geocoder) -> str:
+def _outage_note(geocoder: Geocoder, found: bool = True) -> str:
     errors = getattr(geocoder, "last_errors", [])
     if not errors:
         return ""
-    return (f"The online geocoder did not answer ({type(errors[0][1]).__name__}); "
-            "this location comes from the offline ZIP table.")
+    return (f"The online geocoder did not answer ({type(errors[0][1]).__name__}); " +
+            ("this location comes from the offline ZIP table." if found else "only the offline ZIP table was searched."))
 
 
 def _found(shown: str, location: Location, note: str, corrected: bool = False) -> LocateResult:
@@ -406,9 +483,12 @@ def _explain_miss(geocoder: Geocoder, query: Query, shown: str, note: str) -> Lo
                             f'"{_shown(shown)}" looks like an address outside the United States. The offline '
                             "locator knows US ZIP codes and cities only.", note=note)
     if parts.postal_code:
+        record = zip_index().lookup(parts.postal_code)
+        what = ("is a military (APO, FPO or DPO) ZIP code, which has no place on a map. Enter" if record and
+                record.kind == "MILITARY" else "has no map position in the offline ZIP table. Enter" if record
+                else "is not a US ZIP code in use. Check the digits, or enter")
         return LocateResult(shown, None, "not-found",
-                            f"{parts.postal_code} is not a US ZIP code in use. Check the digits, "
-                            'or enter a city and state ("Chicago, IL").', note=note)
+                            f'{parts.postal_code} {what} a city and state ("Chicago, IL").', note=note)
     if parts.city and not parts.state:
         same_name = same_name_places(parts.city)
         if len(same_name) > 1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -37,8 +38,8 @@ class ZipRecord(NamedTuple):
     city: str
     acceptable_cities: tuple[str, ...]
     state: str
-    latitude: float
-    longitude: float
+    latitude: float | None  # None: the USPS record has no position (military, some PO-box and unique ZIPs)
+    longitude: float | None
     active: bool
     area_codes: tuple[str, ...]
 
@@ -110,12 +111,25 @@ class ZipIndex:
         return cls(sqlite3.connect(uri, uri=True, check_same_thread=False), str(path))
 
     def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        return self._ask(sql, args, sqlite3.Cursor.fetchall)
 
     def _row(self, sql: str, args: tuple = ()) -> tuple | None:
+        return self._ask(sql, args, sqlite3.Cursor.fetchone)
+
+    def _ask(self, sql: str, args: tuple, fetch):
+        """Run one query. Opening checks only the index's stamp, so damage inside the file shows
+        up here, on the first page that holds it: the file is then built again and asked again."""
         with self._lock:
-            return self._db.execute(sql, args).fetchone()
+            try:
+                return fetch(self._db.execute(sql, args))
+            except sqlite3.DatabaseError as exc:
+                if not self.source:
+                    raise
+                log.warning("place index %s is damaged (%s); rebuilding it", self.source, exc)
+                Path(self.source).unlink(missing_ok=True)
+                fresh = open_index(Path(self.source).parent)
+                self._db, self.source = fresh._db, fresh.source
+                return fetch(self._db.execute(sql, args))
 
     def lookup(self, zip_code: str) -> ZipRecord | None:
         match = ZIP_PATTERN.match(zip_code.strip()) if zip_code else None
@@ -176,7 +190,8 @@ class ZipIndex:
     def delivery_zips(self) -> list[tuple[str, float, float]]:
         """Active street-delivery ZIP codes and their centres, (zip, lat, lon): where people live,
         so what a position is rounded to (about 30,000; the caller keeps them as arrays)."""
-        return self._rows("SELECT zip, lat, lon FROM zips WHERE active = 1 AND kind = 'STANDARD' ORDER BY zip")
+        return self._rows("SELECT zip, lat, lon FROM zips WHERE active = 1 AND kind = 'STANDARD' AND lat IS NOT NULL "
+                          "ORDER BY zip")
 
     @functools.cached_property
     def place_names(self) -> tuple[PlaceName, ...]:
@@ -204,7 +219,7 @@ class ZipIndex:
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "2"
 STALE_TEMPORARY_SECONDS = 600
 
 SCHEMA = """
@@ -246,6 +261,19 @@ def index_path(directory: Path, key: str) -> Path:
 # --- building ---------------------------------------------------------------------------
 
 
+def _position(raw: dict) -> tuple[float, float] | None:
+    """A record's centre, or None when it has none: `zipcodes` writes "0" for the ZIP codes the USPS
+    gives no position (every military ZIP, some PO-box and unique ones), which would put them off
+    the coast of Africa, and pull a city's centre out to sea with them."""
+    try:
+        lat, lon = float(raw.get("lat") or 0), float(raw.get("long") or 0)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or lat == 0 or lon == 0:
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
 def write_index(db: sqlite3.Connection, key: str) -> None:
     """Fill an empty database with the index, reading every zipcodes record exactly once."""
     import zipcodes
@@ -254,25 +282,28 @@ def write_index(db: sqlite3.Connection, key: str) -> None:
     spellings: dict[tuple[str, str], list[tuple]] = {}
     area_codes: Counter[tuple[str, str]] = Counter()
     for raw in zipcodes.list_all():
-        if not (raw.get("lat") and raw.get("long")):
+        if not raw.get("zip_code"):
             continue
         city = raw.get("city", "").title()
         acceptable = tuple(c.title() for c in raw.get("acceptable_cities") or ())
         state = raw.get("state", "")
         kind = raw.get("zip_code_type", "")
         active = bool(raw.get("active", True))
-        lat, lon = float(raw["lat"]), float(raw["long"])
+        position = _position(raw)
+        lat, lon = position or (None, None)
         codes = tuple(raw.get("area_codes") or ())
         zips.append((raw["zip_code"], kind, city, SEPARATOR.join(acceptable), state, lat, lon, int(active),
                      SEPARATOR.join(codes)))
+        for code in codes:
+            area_codes[(code, state)] += 1
+        if position is None:
+            continue  # kept as a ZIP code, so a lookup can say why it has no place; no part of a city's centre
         seen: set[str] = set()
         for spelled in (city, *acceptable):
             name = normalize_city(spelled)
             if name and name not in seen:
                 seen.add(name)
                 spellings.setdefault((name, state), []).append((spelled, city, kind, active, lat, lon))
-        for code in codes:
-            area_codes[(code, state)] += 1
 
     names = []
     for (name, state), records in spellings.items():
