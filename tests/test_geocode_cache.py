@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import signal
+import sqlite3
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -158,3 +159,91 @@ def test_a_cache_that_cannot_be_created_still_answers(tmp_path):
     cache = CachedGeocoder(echo, blocker / "geocode.sqlite3")
     assert cache.geocode("a").address == "place a" and cache.geocode("a").address == "place a"
     assert echo.calls == 2 and len(cache) == 0
+
+
+def test_entries_of_an_old_cache_that_cannot_be_answers_are_left_out(tmp_path):
+    old = tmp_path / "geocode.json"
+    old.write_text(json.dumps({
+        "echo|good": {"address": "Good", "lat": 41.9, "lon": -87.6, "raw": {"precision": "city"}},
+        "echo|text": {"address": "x", "lat": "abc", "lon": 1}, "echo|null": {"address": "x", "lat": None, "lon": 1},
+        "echo|pole": {"address": "x", "lat": 200, "lon": 1}, "echo|zero": {"address": "x", "lat": 0, "lon": 0},
+        "echo|raw": {"address": "x", "lat": 41, "lon": -87, "raw": "s"}, "echo|list": [1, 2],
+        "echo|nameless": {"address": None, "lat": 41, "lon": -87}})[:-1] + ', "echo|nan": {"address": "x", "lat": NaN, "lon": 1}}')
+    echo = _Echo()
+    cache = CachedGeocoder(echo, tmp_path / "geocode.sqlite3", carry_over=old)
+    assert cache.keys() == {"echo|good"}
+    assert cache.geocode("good").address == "Good" and cache.geocode("text").address == "place text"
+    assert echo.calls == 1
+
+
+def test_a_stored_answer_that_cannot_be_read_is_asked_again_and_replaced(tmp_path):
+    path = tmp_path / "geocode.sqlite3"
+    echo = _Echo()
+    cache = CachedGeocoder(echo, path)
+    with sqlite3.connect(path) as db:
+        db.executemany("INSERT INTO answers VALUES (?, 1, ?, ?, ?, ?)", [
+            (cache_key("echo", "bad-json"), "x", 1.0, 2.0, "{not json"),
+            (cache_key("echo", "bad-raw"), "x", 1.0, 2.0, "[1]"),
+            (cache_key("echo", "bad-lat"), "x", "abc", None, "{}")])
+    for query in ("bad-json", "bad-raw", "bad-lat"):
+        assert cache.geocode(query).address == f"place {query}"
+    assert echo.calls == 3 and cache.geocode("bad-json").address == "place bad-json" and echo.calls == 3
+
+
+def _damaged_database(path):
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE answers (key TEXT PRIMARY KEY, found INTEGER NOT NULL, address TEXT, "
+                   "lat REAL, lon REAL, raw TEXT) WITHOUT ROWID")
+        db.executemany("INSERT INTO answers VALUES (?, 1, 'a', 1, 2, '{}')", [(f"k{i}",) for i in range(3000)])
+    data = bytearray(path.read_bytes())
+    data[100:] = os.urandom(len(data) - 100)  # the header survives; the pages behind it do not
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_database_is_moved_aside_and_the_cache_starts_again(tmp_path):
+    path = tmp_path / "geocode.sqlite3"
+    _damaged_database(path)
+    damaged = path.read_bytes()
+    cache = CachedGeocoder(_Echo(), path)
+    assert cache.geocode("a").address == "place a" and len(cache) == 1
+    aside = list(tmp_path.glob("geocode.sqlite3.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == damaged
+
+
+def test_a_cache_whose_creation_was_killed_still_gets_the_old_answers(tmp_path):
+    """A process killed after creating the file but before committing the carried answers leaves a
+    file with no table; the next process carries them over then."""
+    old = tmp_path / "geocode.json"
+    old.write_text(json.dumps({"echo|chicago": {"address": "Chicago", "lat": 41.9, "lon": -87.6, "raw": {}}}))
+    path = tmp_path / "geocode.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+    assert path.exists()
+    cache = CachedGeocoder(_Echo(), path, carry_over=old)
+    assert cache.keys() == {"echo|chicago"}
+
+
+def _open_cache(path: str, ready) -> None:
+    ready.wait()
+    cache = CachedGeocoder(_Echo(), path)
+    cache.geocode(f"from-{os.getpid()}")
+    os._exit(0 if cache._ready else 3)
+
+
+def test_processes_that_find_an_old_cache_at_once_move_it_once_and_lose_nothing(tmp_path):
+    path = tmp_path / "geocode.json"
+    old = {f"echo|old-{i}": {"address": f"a{i}", "lat": 1.0, "lon": 2.0, "raw": {}} for i in range(300)}
+    path.write_text(json.dumps(old))
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    openers = [context.Process(target=_open_cache, args=(str(path), ready)) for _ in range(8)]
+    for process in openers:
+        process.start()
+    ready.set()
+    for process in openers:
+        process.join(120)
+    assert [p.exitcode for p in openers] == [0] * 8  # every process kept its cache
+    keys = CachedGeocoder(_Echo(), path).keys()
+    assert set(old) <= keys and sum(key.startswith("echo|from-") for key in keys) == 8
+    aside = list(tmp_path.glob("geocode.json.unreadable-*"))
+    assert len(aside) == 1 and json.loads(aside[0].read_text()) == old

@@ -23,7 +23,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,66 +69,104 @@ class CachedGeocoder(Geocoder):
         self.carry_over = Path(carry_over) if carry_over is not None else None
         self.cache_tag = getattr(inner, "cache_tag", type(inner).__name__)
         self._ready = False
+        self._calls = threading.local()  # one cache serves every session's thread at once
         self._prepare()
 
     @property
     def last_errors(self) -> list:
-        return getattr(self.inner, "last_errors", [])
+        """The errors of this thread's last lookup: none for an answer from the cache."""
+        return getattr(self._calls, "errors", [])
 
     # --- the file -------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        """Move an unreadable file aside, then create the table and switch to WAL (once per file)."""
-        earlier: list[tuple] = []
-        if self.carry_over is not None and self.carry_over != self.path and not self.path.exists():
-            earlier = _json_entries(self.carry_over)
-            if earlier:
-                log.info("geocode cache %s starts with the %d answers of %s", self.path, len(earlier), self.carry_over)
+        """Move an unreadable file aside, then switch to WAL and create the table (once per file).
+
+        A cache is new while it has no table of answers, not while its file is missing: a process
+        killed while creating it leaves a file with no table, and the next one starts it again.
+        The table and the answers carried over are one transaction, so they arrive together.
+        """
         for attempt in range(PREPARE_ATTEMPTS):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                carried = self._set_aside_if_unreadable() + earlier
+                moved = self._set_aside_if_unreadable()
+                seen = self._inode()
                 with self._connection() as db:
-                    db.execute(_SCHEMA)
                     if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                         db.execute("PRAGMA journal_mode = WAL")
-                    if carried:
-                        db.execute("BEGIN IMMEDIATE")
-                        db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)", carried)
-                        db.execute("COMMIT")
+                    earlier = [] if _has_answers(db) else self._carry_over()
+                    db.execute("BEGIN IMMEDIATE")
+                    if _has_answers(db):
+                        earlier = []  # another process created the cache meanwhile, and carried them
+                    db.execute(_SCHEMA)
+                    if moved or earlier:
+                        db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)", moved + earlier)
+                    db.execute("COMMIT")
                 self._ready = True
                 return
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
+                code = getattr(exc, "sqlite_errorcode", None)
                 # Switching to WAL needs the file to itself for a moment; another process may hold it.
-                if getattr(exc, "sqlite_errorcode", None) in _BUSY_CODES and attempt + 1 < PREPARE_ATTEMPTS:
+                if code in _BUSY_CODES and attempt + 1 < PREPARE_ATTEMPTS:
                     time.sleep(0.02 * (attempt + 1))
                     continue
+                if code in _UNREADABLE_CODES and attempt == 0:
+                    try:
+                        self._move_aside(str(exc), seen)  # a damaged database: kept, never overwritten
+                        continue
+                    except OSError:
+                        pass
                 log.warning("geocode cache %s cannot be used (%s); answers will not be kept", self.path, exc)
                 return
-            except (OSError, sqlite3.Error) as exc:
+            except OSError as exc:
                 log.warning("geocode cache %s cannot be used (%s); answers will not be kept", self.path, exc)
                 return
+
+    def _carry_over(self) -> list[tuple]:
+        if self.carry_over is None or self.carry_over == self.path:
+            return []
+        earlier = _json_entries(self.carry_over)
+        if earlier:
+            log.info("geocode cache %s starts with the %d answers of %s", self.path, len(earlier), self.carry_over)
+        return earlier
 
     def _set_aside_if_unreadable(self) -> list[tuple]:
         try:
             with self.path.open("rb") as handle:
                 head = handle.read(len(SQLITE_HEADER))
+                seen = os.fstat(handle.fileno()).st_ino
         except FileNotFoundError:
             return []
         if not head or head == SQLITE_HEADER:
             return []
-        return self._move_aside("not an SQLite database")
+        return self._move_aside("not an SQLite database", seen)
 
-    def _move_aside(self, reason: str) -> list[tuple]:
-        """Rename the file to `<name>.unreadable-<time>`; return entries of an old JSON cache."""
-        aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
-        try:
-            self.path.rename(aside)
-        except OSError as exc:
-            log.warning("geocode cache %s is unreadable (%s) and could not be moved: %s", self.path, reason, exc)
-            raise
+    def _move_aside(self, reason: str, seen: int | None = None) -> list[tuple]:
+        """Rename the file to `<name>.unreadable-<time>-<pid>`, a name no other process picks, so
+        nothing is replaced; return the entries of an old JSON cache.
+
+        Processes that find the same bad file at once take turns (a lock on the folder), and each
+        moves only the file it found bad (`seen`, its inode): never the fresh cache another
+        process made in its place a moment before."""
+        aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}-{os.getpid()}")
+        with _folder_lock(self.path.parent):
+            try:
+                if seen is not None and self.path.stat().st_ino != seen:
+                    return []
+                self.path.rename(aside)
+            except FileNotFoundError:
+                return []  # another process moved it first, and carries its answers over
+            except OSError as exc:
+                log.warning("geocode cache %s is unreadable (%s) and could not be moved: %s", self.path, reason, exc)
+                raise
         log.warning("geocode cache %s was unreadable (%s); moved to %s", self.path, reason, aside)
         return _json_entries(aside)
+
+    def _inode(self) -> int | None:
+        try:
+            return self.path.stat().st_ino
+        except OSError:
+            return None
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -156,7 +197,7 @@ class CachedGeocoder(Geocoder):
             if getattr(exc, "sqlite_errorcode", None) in _UNREADABLE_CODES:
                 self._ready = False
                 with contextlib.suppress(OSError):
-                    self._move_aside(str(exc))
+                    self._move_aside(str(exc), self._inode())
                     self._prepare()
             else:
                 log.warning("geocode cache %s: %s", self.path, exc)
@@ -182,21 +223,74 @@ class CachedGeocoder(Geocoder):
 
     def geocode(self, query: Query, *, exactly_one: bool = True, timeout: Any = None):
         key = cache_key(self.cache_tag, query)
+        self._calls.errors = []
         row = self._guarded(self._read, key)
-        if row is not None:
-            found, address, lat, lon, raw = row
-            location = Location(address, (lat, lon), json.loads(raw)) if found else None
-        else:
+        cached = _answer(row) if row is not None else None
+        if cached is not None:
+            location = cached[0]
+        else:  # not asked before, or kept in a form this release cannot read: ask again, and replace it
             location = self.inner.geocode(query, exactly_one=True)
-            if not self.last_errors:
+            self._calls.errors = list(getattr(self.inner, "last_errors", []))
+            if not self._calls.errors:  # an outage's fallback answer is not the service's answer
                 self._guarded(self._write, key, location)
         if location is None:
             return None if exactly_one else []
         return location if exactly_one else [location]
 
 
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on a folder, held by an open handle: released when a process dies, and no
+    lock file left behind. Where folders cannot be locked (not POSIX), moves are simply not serialised."""
+    try:
+        import fcntl
+
+        handle = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _has_answers(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answers'").fetchone() is not None
+
+
+def _answer(row: tuple) -> tuple[Location | None] | None:
+    """A stored row as (answer,), or None when it cannot be one (a damaged or hand-edited row)."""
+    found, address, lat, lon, raw = row
+    if not found:
+        return (None,)
+    try:
+        details = json.loads(raw) if raw else {}
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(address, str) or not isinstance(details, dict) or _position(lat, lon) is None:
+        return None
+    return (Location(address, (lat, lon), details),)
+
+
+def _position(lat: Any, lon: Any) -> tuple[float, float] | None:
+    if isinstance(lat, bool) or isinstance(lon, bool) or not isinstance(lat, (int, float, str)) \
+            or not isinstance(lon, (int, float, str)):
+        return None
+    try:
+        lat, lon = float(lat), float(lon)
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180) \
+            or (lat, lon) == (0.0, 0.0):
+        return None
+    return lat, lon
+
+
 def _json_entries(path: Path) -> list[tuple]:
-    """Rows from a cache in the old JSON format ({key: {address, lat, lon, raw} | null}), else none."""
+    """Rows from a cache in the old JSON format ({key: {address, lat, lon, raw} | null}), else none.
+    An entry that cannot be an answer (no position, a position off the globe) is left out."""
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -207,7 +301,11 @@ def _json_entries(path: Path) -> list[tuple]:
     for key, entry in entries.items():
         if entry is None:
             rows.append((str(key), 0, None, None, None, None))
-        elif isinstance(entry, dict) and {"address", "lat", "lon"} <= entry.keys():
-            rows.append((str(key), 1, str(entry["address"]), float(entry["lat"]), float(entry["lon"]),
-                         json.dumps(entry.get("raw") or {})))
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
+            continue
+        position = _position(entry.get("lat"), entry.get("lon"))
+        raw = entry.get("raw") or {}
+        if position is not None and isinstance(raw, dict):
+            rows.append((str(key), 1, entry["address"], *position, json.dumps(raw)))
     return rows
