@@ -13,7 +13,7 @@ from atlas.ingest.quality import explain
 from atlas.model import Organization, Page
 from atlas.text import escape_markdown as md
 from atlas.text import long_date
-from ui import data
+from ui import data, urlstate
 from ui.widgets import context
 
 
@@ -98,8 +98,10 @@ def sidebar(atlas: Atlas) -> bool:
     """The sidebar every page shares. Returns True when the user switches presentation mode on."""
     with st.sidebar:
         st.caption(data.derived(atlas, "sidebar", None, lambda: _sidebar_text(atlas), limit=1))
-        st.toggle("Street basemap (needs internet)", key="basemap",
-                  help="Off: the map draws US state outlines and works offline. On: street tiles from Carto.")
+        urlstate.restore("basemap")  # kept across presentation mode, which has no sidebar
+        urlstate.keep("basemap", st.toggle(
+            "Street basemap (needs internet)", key="basemap",
+            help="Off: the map draws US state outlines and works offline. On: street tiles from Carto."))
         return st.toggle("Presentation mode", key="present_toggle", value=False,
                          help="Large type, a full-width map and scenes to step through. Share ?present=1 to "
                               "open it directly.")

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from atlas.directory.load import Atlas
-from atlas.directory.request import PARAMS, Context
+from atlas.directory.request import PARAMS, Context, carry
 from atlas.errors import AtlasError, DataDirError
 from ui import data, layout
 
@@ -98,8 +98,8 @@ def run() -> None:
         st.switch_page(presentation, query_params=layout.raw_params())
     if current.url_path == "present" and not on_stage:
         st.switch_page(presentation, query_params={**layout.raw_params(), "present": "1"})
-    if not on_stage and layout.sidebar(atlas):
-        st.switch_page(presentation, query_params={"present": "1"})
+    if not on_stage and layout.sidebar(atlas):  # the place searched, if any, becomes the "near" scene's city
+        st.switch_page(presentation, query_params={**carry(layout.raw_params(), "present"), "present": "1"})
     try:
         current.run()
     except AtlasError as error:  # bad input the core explains: a message, never a traceback

@@ -26,7 +26,7 @@ from typing import Any
 
 import streamlit as st
 
-from atlas.directory.request import PARAMS, Context
+from atlas.directory.request import PAGE_PARAMS, PARAMS, Context, ViewRequest, view_params
 
 
 _NOTHING = object()
@@ -63,9 +63,18 @@ def seed(name: str, context: Context, default: Any = None) -> None:
             st.session_state[_kept(name)] = _widget_value(name, value)
         st.session_state[_seen(name)] = url
     if _kept(name) in st.session_state:
-        st.session_state[name] = st.session_state[_kept(name)]
+        kept = st.session_state[_kept(name)]
+        if not _usable(name, kept, context):  # the directory changed under it (a rebuilt data folder)
+            kept = st.session_state[_kept(name)] = _widget_value(name, default)
+        st.session_state[name] = kept
     elif name not in st.session_state:
         st.session_state[name] = _widget_value(name, default)
+
+
+def _usable(name: str, value: Any, context: Context) -> bool:
+    """Whether a kept value still decodes against this directory (a state it has, an id it knows)."""
+    encoded = _encoded(name, value)
+    return not encoded or PARAMS[name].value_or(encoded, context, _NOTHING) is not _NOTHING
 
 
 def current(name: str, context: Context) -> Any:
@@ -73,7 +82,7 @@ def current(name: str, context: Context) -> Any:
     give it, so the view and the URL are the same whether the panel is open or not."""
     state, url = st.session_state, st.query_params.get_all(name)
     kept = state.get(_kept(name), _NOTHING)
-    if kept is not _NOTHING and url == state.get(_seen(name)) == _encoded(name, kept):
+    if kept is not _NOTHING and url == state.get(_seen(name)) == _encoded(name, kept) and _usable(name, kept, context):
         return kept  # the URL already says what is kept: nothing to take in or write back
     seed(name, context)
     value = state[name]
@@ -110,6 +119,31 @@ def held(name: str, context: Context) -> Any:
         st.session_state[_seen(name)] = url
         st.session_state[_kept(name)] = PARAMS[name].value_or(url, context, None)
     return st.session_state.get(_kept(name))
+
+
+def link_params(request: ViewRequest, page: str) -> dict[str, list[str]]:
+    """A link's parameters that open exactly this view on `page`. A filter this session holds away
+    from its default, which the view leaves at the default, is given as an empty value: left out,
+    the page would keep applying it (see `seed`)."""
+    params = view_params(request)
+    for name in PAGE_PARAMS[page]:
+        kept = st.session_state.get(_kept(name))
+        if name not in params and PARAMS[name].field and kept is not None and _encoded(name, kept):
+            params[name] = [""]
+    return params
+
+
+def restore(key: str) -> None:
+    """Before a widget that is not in the URL (a switch): put back the value it had when last drawn.
+    Streamlit forgets a widget's value when a page without it runs; `keep` saves it under its own key."""
+    if key not in st.session_state and _kept(key) in st.session_state:
+        st.session_state[key] = st.session_state[_kept(key)]
+
+
+def keep(key: str, value: Any) -> Any:
+    """After a widget that is not in the URL: its value, kept for `restore`."""
+    st.session_state[_kept(key)] = value
+    return value
 
 
 def hold(name: str, value: Any) -> None:

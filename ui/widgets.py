@@ -224,7 +224,7 @@ def organization_picker(atlas: Atlas, *, key: str = "org") -> str | None:
         typed = st.text_input("Find an organization by name", key=f"{key}_search", placeholder="Type part of a name")
         ids = names_matching(atlas, np.arange(len(atlas)), typed or "", PICKER_CHOICES)
     options = ["", *dict.fromkeys(([chosen] if chosen else []) + ids)]
-    names = {org_id: atlas.organizations[atlas.positions[org_id]].name for org_id in options if org_id}
+    names = {org_id: atlas.organizations[atlas.positions[org_id]].name for org_id in options if org_id in atlas.positions}
     value = st.selectbox("Organization details", options, key=key, on_change=urlstate.remember, args=(key,),
                          format_func=lambda i: names.get(i, "Choose an organization, a map point or a table row"))
     urlstate.publish(key, value or "")
@@ -270,10 +270,12 @@ def show_detail(atlas: Atlas, view: View) -> None:
 def radius_switch(atlas: Atlas) -> bool:
     """Whether Nearby keeps only organizations within a radius. Off by default: national groups
     serve people wherever they live, so every match is ranked. A link with `radius` switches it on."""
+    urlstate.restore("radius_on")  # kept when the user visits another page and comes back
     if urlstate.brings("radius", context(atlas)):
         st.session_state["radius_on"] = True
-    return st.toggle("Only within a radius", key="radius_on",
-                     help="Off: every matching organization, nearest first. On: only those within the radius.")
+    return urlstate.keep("radius_on", st.toggle(
+        "Only within a radius", key="radius_on",
+        help="Off: every matching organization, nearest first. On: only those within the radius."))
 
 
 def switch_radius_on() -> None:

@@ -140,10 +140,17 @@ class Param:
     encode: Callable[[Any], list[str]] = _one
     field: str = ""  # the ViewRequest field it fills, if any
 
+    def read(self, values: list[str], context: Context) -> Any:
+        """The values decoded. An empty value is the default: a link says "no state" as `state=`, so
+        that a value kept from earlier in the session gives way (`ui.urlstate.link_params`). Raises Invalid."""
+        if not any(values):
+            return self.default
+        return self.decode(values, context)
+
     def value_or(self, values: list[str], context: Context, otherwise: Any) -> Any:
         """The values decoded, or `otherwise` when they cannot be used (`read_url` gives the notice)."""
         try:
-            return self.decode(values, context)
+            return self.read(values, context)
         except Invalid:
             return otherwise
 
@@ -169,7 +176,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
 PAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
     "directory": ("focus", "general", "state", "q", "org", "bbox"),
-    "nearby": ("near", "radius", "focus", "general", "state", "q"),
+    "nearby": ("near", "radius", "focus", "general", "state", "q", "bbox"),
     "fit": ("area",),
     "present": ("scene", "near"),
     "about": (),
@@ -193,7 +200,7 @@ def read_url(raw: Mapping[str, Sequence[str]], page: str, context: Context = Con
         if not given:
             continue
         try:
-            values[name] = param.decode(given, context)
+            values[name] = param.read(given, context)
         except Invalid as reason:
             ignored.add(name)
             notices.append(str(reason))

@@ -29,6 +29,7 @@ from atlas.model import Organization, Page
 from atlas.regions import region_name
 
 FALLBACK_COUNT = 3      # the nearest offices shown when none is inside the radius
+UNPLACED_NAMED = 5     # a sentence names this many organizations with no map point, then counts the rest
 RANK_LIMIT = 10_000     # a ranking longer than this is cut: nobody reads past the nearest ten thousand
 # The table sends at most this many rows to the browser (about 3 MB): enough to scroll and sort, while
 # the caption gives the whole count and the CSV export holds every row.
@@ -66,6 +67,8 @@ class View:
     truncated: bool = False            # the ranking was cut at RANK_LIMIT
     beyond: int = 0                    # rows added at the end: the nearest group of a focus, outside the radius
     notes: tuple[str, ...] = field(default_factory=tuple)
+    unplaced: int = 0                  # organizations that match but have no map point: distance cannot rank them
+    unplaced_rows: tuple[int, ...] = ()  # the first UNPLACED_NAMED of them, to name
 
     @classmethod
     def listing(cls, request: ViewRequest, page: Page, organizations: list[Organization],
@@ -150,6 +153,18 @@ class View:
     def all_national(self) -> bool:
         national = self.atlas.frame["is_national"].to_numpy(bool)[self.rows]
         return bool(len(national)) and bool(national.all())
+
+    @property
+    def unplaced_sentence(self) -> str:
+        """Names the matching organizations a ranking leaves out, so none is lost without a word."""
+        if not self.unplaced:
+            return ""
+        names = [self.atlas.organizations[row].name for row in self.unplaced_rows]
+        count = self.unplaced
+        listed = _join(names + ([f"{count - len(names):,} more"] if count > len(names) else []))
+        return (f"{count:,} matching organization{'s have' if count != 1 else ' has'} no map position, so "
+                f"distance cannot rank {'them' if count != 1 else 'it'}: {listed}. The Directory lists "
+                f"{'them' if count != 1 else 'it'} with the rest.")
 
     @property
     def summary(self) -> str:
@@ -251,16 +266,19 @@ def select_view(atlas: Atlas, request: ViewRequest, geocoder: Geocoder | None = 
         rows, miles, fallback = nearest.rows, nearest.km / KM_PER_MILE, True
         reach = float(miles[0]) if miles.size else None
         wider = wider_radius(request.radius_mi, reach, RADIUS_MAX)
-        suggestion = wider if wider > request.radius_mi else None
+        # only a radius that reaches the nearest office is worth offering
+        suggestion = wider if wider > request.radius_mi and (reach is None or wider >= reach) else None
     truncated = radius_km is None and rows.size < matching and rows.size == RANK_LIMIT
     nearest_of_focus = _nearest_of_focus(atlas, request, place, rows)
     extra = [n for n in nearest_of_focus if n.row not in set(rows.tolist())]
     if extra:  # shown too, after the view's own rows, so the map, table and exports hold them
         rows = np.concatenate([rows, np.array([n.row for n in extra], dtype=rows.dtype)])
         miles = np.concatenate([miles, np.array([n.miles for n in extra])])
+    unplaced = np.flatnonzero(mask & ~atlas.index.located)
     return View(atlas, request, rows, matching, located=located, miles=miles, fallback=fallback,
                 suggested_radius_mi=suggestion, nearest_of_focus=nearest_of_focus, selected=selected,
-                truncated=truncated, notes=tuple(n.sentence for n in nearest_of_focus), beyond=len(extra))
+                truncated=truncated, notes=tuple(n.sentence for n in nearest_of_focus), beyond=len(extra),
+                unplaced=int(unplaced.size), unplaced_rows=tuple(int(row) for row in unplaced[:UNPLACED_NAMED]))
 
 
 def _nearest_of_focus(atlas: Atlas, request: ViewRequest, place: Place, rows: np.ndarray) -> tuple[NearestOfFocus, ...]:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from atlas.directory.fit import BODY_AREAS, fit
-from atlas.directory.request import ViewRequest, view_params
+from atlas.directory.request import ViewRequest
 from atlas.ingest.tags import FOCI
 from atlas.text import escape_markdown as md
 from atlas.text import sentence_mentioning
@@ -40,9 +40,13 @@ def show() -> None:
     if not result.specific and not result.general:
         st.warning("The page lists no group for this area.")
 
-    these = ViewRequest(focus=(result.area.focus,)) if result.area.focus != "general" else ViewRequest()
-    st.page_link(shell.page("pages/directory.py"), label="Open these groups in the directory",
-                 icon=":material/list:", query_params=view_params(these))
+    if result.area.focus != "general":
+        these = ViewRequest(focus=(result.area.focus,))
+        label = "Open these groups in the directory"
+    else:  # the directory has no "general groups only" filter: it opens whole, general groups among the rest
+        these, label = ViewRequest(), "Open the whole directory"
+    st.page_link(shell.page("pages/directory.py"), label=label, icon=":material/list:",
+                 query_params=urlstate.link_params(these, "directory"))
 
     st.header("Research", anchor=False)
     if result.institute:

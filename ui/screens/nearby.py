@@ -24,7 +24,8 @@ def show() -> None:
         radius = urlstate.bound("radius", ctx, st.slider, "Radius in miles", RADIUS_MIN, RADIUS_MAX, step=RADIUS_STEP,
                                 default=RADIUS_DEFAULT, then=widgets.switch_radius_on, in_url=limited,
                                 help="Moving it switches the radius on.")
-    values = widgets.filter_panel(atlas, "Filter by focus, state or name", key="nearby-filters")
+    values = widgets.filter_panel(atlas, "Filter by focus, state or name", key="nearby-filters") \
+        | widgets.map_area(atlas)  # a map area opened on the Directory ranks only what it holds
     view = data.view(atlas, request_from(values, near=(near or "").strip(),
                                             radius_mi=float(radius) if limited else None))
 
@@ -58,10 +59,13 @@ def show() -> None:
                       on_click=urlstate.choose, args=("radius", int(view.suggested_radius_mi)))
     elif view.empty:
         st.caption(distances)
-        st.info("No organization matches the chosen focus and filters." if len(atlas) else
-                "This page lists no organizations, so there is nothing to rank.", icon=":material/search_off:")
+        if not view.unplaced:
+            st.info("No organization matches the chosen focus and filters." if len(atlas) else
+                    "This page lists no organizations, so there is nothing to rank.", icon=":material/search_off:")
     else:
         st.markdown(f"{view.summary} {distances}")  # one element: each costs the server on every run
+    if view.unplaced:
+        st.info(md(view.unplaced_sentence), icon=":material/location_off:")
     for nearest in view.nearest_of_focus:
         st.info(md(nearest.sentence), icon=":material/near_me:")
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from atlas.directory.scenes import scene_index
+from atlas.directory.load import Atlas
+from atlas.directory.scenes import Scene, scene_index
+from atlas.directory.view import View
 from atlas.text import escape_markdown as md
 from ui import data, layout, present, shell, widgets
 
@@ -25,10 +27,16 @@ def show() -> None:
         st.markdown(f"## {md(scene.caption)}")
 
     view = data.view(atlas, scene.request)
-    if view.problem:
+    if view.problem:  # the keys and the credit stay: the presenter steps on to the next scene
         st.error(f"{md(view.problem)} Choose another city with the settings button above.",
                  icon=":material/wrong_location:")
-        st.stop()
+    else:
+        _scene(atlas, scene, view)
+    layout.attribution(atlas.page)
+    present.keyboard()
+
+
+def _scene(atlas: Atlas, scene: Scene, view: View) -> None:
     if view.fallback:  # no office within the radius: the nearest few are shown, and said so
         st.warning(f"No office within {scene.request.radius_mi:,.0f} miles of {md(view.origin.label)}; "
                    "the nearest are shown. Every group here is national and serves people wherever they live.")
@@ -43,5 +51,3 @@ def show() -> None:
     st.download_button("Download this map as an image (PNG)", data=lambda: present.slide_png(view),
                        file_name=f"dystonia-atlas-{scene.slug}.png", mime="image/png", on_click="ignore",
                        icon=":material/image:")
-    layout.attribution(atlas.page)
-    present.keyboard()
