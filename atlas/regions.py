@@ -7,6 +7,7 @@ regions goes through `region_code` so the two spellings meet.
 
 from __future__ import annotations
 
+import functools
 import re
 
 US_STATES: dict[str, str] = {
@@ -92,6 +93,30 @@ def region_name(code: str) -> str:
 def country_code(text: str) -> str | None:
     """ISO code for a country line such as "Canada" or "U.S.A.", else None."""
     return COUNTRIES.get(_norm(text)) if text else None
+
+
+# English names ISO 3166 does not use, which people type.
+_OTHER_COUNTRY_NAMES = {"russia": "RU", "turkey": "TR", "holland": "NL", "great britain": "GB",
+                        "britain": "GB", "northern ireland": "GB", "south korea": "KR", "north korea": "KP"}
+
+
+@functools.lru_cache(maxsize=512)
+def any_country_code(text: str) -> str | None:
+    """ISO code for any country's name ("Switzerland", "Viet Nam"), for reading what a person types:
+    "Rome, Italy" is in Italy, not in Italy, Texas. A state's name is not a country ("Atlanta,
+    Georgia"); US territories count as the US. Codes are not read as countries: "XX" is more
+    likely a mistyped state than a country's code. The full list (pycountry) loads on first use."""
+    known = country_code(text)
+    name = _norm(text) if text else ""
+    if known or len(name) < 4 or region_code(text) or not name.replace(" ", "").replace(".", "").isalpha():
+        return known
+    import pycountry
+
+    try:
+        code = pycountry.countries.lookup(name).alpha_2
+    except LookupError:
+        code = _OTHER_COUNTRY_NAMES.get(name)
+    return "US" if code in US_STATES else code
 
 
 # Longest names first so "West Virginia" wins over "Virginia" in a regex alternation.

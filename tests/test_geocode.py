@@ -539,3 +539,33 @@ def test_text_no_encoding_can_write_is_read_not_raised(query):
     result = locate(query)
     assert result.found or result.message
     assert len(result.query) <= geocode.MAX_QUERY_CHARS
+
+
+@pytest.mark.parametrize("query", ["Zürich, Switzerland", "Rome, Italy", "Athens, Greece", "Moscow, Russia",
+                                   "Hanoi, Viet Nam"])
+def test_a_city_abroad_is_never_placed_in_a_us_town_of_its_countrys_name(query):
+    result = locate(query)
+    assert not result.found and result.problem == "outside-us"
+
+
+@pytest.mark.parametrize("query, label", [
+    ("Atlanta, Georgia", "Atlanta, GA, USA"),  # a state's name is not the country
+    ("San Juan, Puerto Rico", "San Juan, PR, USA"),
+    ("Washington D.C.", "Washington, DC, USA"),
+    ("New York", "New York, NY, USA"),
+    ("60601, IL", "Chicago, IL 60601, USA"),
+    ("90210 CA", "Beverly Hills, CA 90210, USA"),
+    ("60601 USA", "Chicago, IL 60601, USA"),
+    ("Dallas TX 75201 USA", "Dallas, TX 75201, USA"),
+    ("Chicago IL 606011234", "Chicago, IL 60601, USA"),
+    ("Sault Ste. Marie, MI", "Sault Sainte Marie, MI, USA"),
+])
+def test_more_ways_people_write_a_us_place(query, label):
+    result = locate(query)
+    assert result.found and result.place.label == label and not result.corrected
+
+
+def test_the_states_named_for_a_shared_place_are_the_ones_offered():
+    result = locate("Springfield")
+    named = result.message.split("(")[1].split(")")[0].rstrip("…").split(", ")
+    assert named == [label.split(", ")[1] for label in result.choices]

@@ -37,7 +37,7 @@ from atlas.geocode.cache import CachedGeocoder
 from atlas.geocode.places import ZIP_PATTERN, zip_index
 from atlas.geocode.suggest import same_name_places, suggest
 from atlas.model import Organization
-from atlas.regions import REGION_NAME_PATTERN, country_code, region_code, region_country
+from atlas.regions import REGION_NAME_PATTERN, any_country_code, country_code, region_code, region_country, region_name
 from atlas.settings import GeocoderSettings, geocoder_environment, geocoder_settings
 from atlas.text import clip
 
@@ -64,10 +64,12 @@ class QueryParts(NamedTuple):
     country: str = ""
 
 
-_TRAILING_ZIP = re.compile(r"(?:^|[\s,])(?P<zip>\d{5})(?:-\d{4})?$")
+_TRAILING_ZIP = re.compile(r"(?:^|[\s,])(?P<zip>\d{5})(?:-?\d{4})?$")  # ZIP+4 with or without its hyphen
 _CA_POSTAL = re.compile(r"\b[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d\b")
-_TRAILING_REGION = re.compile(rf"^(?P<city>.*?)[\s,]+(?P<region>[A-Za-z]{{2}}|{REGION_NAME_PATTERN})\.?$",
-                              re.IGNORECASE)
+_TRAILING_REGION = re.compile(
+    rf"^(?P<city>.*?)[\s,]+(?P<region>[A-Za-z]\.[A-Za-z]|[A-Za-z]{{2}}|{REGION_NAME_PATTERN})\.?$", re.IGNORECASE)
+_TRAILING_US = re.compile(r"\s+(?:u\.?s\.?a?\.?|united states(?: of america)?)$", re.IGNORECASE)  # "Dallas TX 75201 USA"
+_LONE_ZIP = re.compile(r"^\d{5}$")
 
 
 def parse_query(query: Query) -> QueryParts:
@@ -84,9 +86,11 @@ def parse_query(query: Query) -> QueryParts:
     if bare_zip:  # "60601" or "60601-1234", the commonest entry
         return QueryParts(postal_code=bare_zip.group(1))
     parts = [p for p in map(str.strip, text.split(",")) if p]
-    country = (country_code(parts[-1]) or "") if len(parts) > 1 else ""
+    country = (any_country_code(parts[-1]) or "") if len(parts) > 1 else ""
     if country:
         parts.pop()
+    elif parts and _TRAILING_US.search(parts[-1]) and not _TRAILING_US.fullmatch(" " + parts[-1]):
+        parts[-1], country = _TRAILING_US.sub("", parts[-1]), "US"
     if _CA_POSTAL.search(text):
         country = country or "CA"
 
@@ -116,6 +120,8 @@ def parse_query(query: Query) -> QueryParts:
         street = ", ".join(street_parts)
         if street and not city:
             city, street = street, ""
+        if not postal_code and _LONE_ZIP.match(city):  # "60601, IL" and "90210 CA": the ZIP before the state
+            postal_code, city = city, ""
     if state and not country:
         country = region_country(state) or ""
     return QueryParts(street=street, city=city, state=state, postal_code=postal_code, country=country)
@@ -173,6 +179,11 @@ class OfflineZipGeocoder(Geocoder):
 
         if city_state_known:
             centroid = index.city_centroid(parts.city, parts.state)
+            return self._city_location(centroid) if centroid else None
+
+        if parts.state and not parts.city and not parts.postal_code and not parts.street:
+            # a lone state name that is also its city's: "New York"
+            centroid = index.city_centroid(region_name(parts.state), parts.state)
             return self._city_location(centroid) if centroid else None
 
         if parts.city and not parts.state and not parts.postal_code:
@@ -495,7 +506,7 @@ def _explain_miss(geocoder: Geocoder, query: Query, shown: str, note: str) -> Lo
             labels = tuple(p.label for p in same_name[:5])
             return LocateResult(shown, None, "ambiguous",
                                 f'Several states have a place called "{_shown(parts.city)}" '
-                                f"({', '.join(p.state for p in same_name[:6])}{'…' if len(same_name) > 6 else ''}). "
+                                f"({', '.join(p.state for p in same_name[:5])}{'…' if len(same_name) > 5 else ''}). "
                                 f'Add the state, e.g. "{labels[0]}".', note=note, choices=labels)
     if parts.city and isinstance(query, str):
         result = _corrected(geocoder, parts, shown, note)

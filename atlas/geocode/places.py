@@ -75,12 +75,12 @@ class PlaceName(NamedTuple):
 
 
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")  # a class match beats str.translate here
-_ABBREVIATIONS = re.compile(r"\b(saint|fort|mount)\b")
-_SHORT = {"saint": "st", "fort": "ft", "mount": "mt"}
+_ABBREVIATIONS = re.compile(r"\b(sainte|saint|fort|mount)\b")
+_SHORT = {"sainte": "ste", "saint": "st", "fort": "ft", "mount": "mt"}
 
 
 def normalize_city(city: str) -> str:
-    """Compare city names loosely: case, punctuation and "Saint"/"St." spellings."""
+    """Compare city names loosely: case, punctuation and "Saint"/"St." (and "Sainte"/"Ste.") spellings."""
     text = _PUNCTUATION.sub(" ", city.lower())
     if "saint" in text or "fort" in text or "mount" in text:
         text = _ABBREVIATIONS.sub(lambda m: _SHORT[m.group(1)], text)
@@ -219,7 +219,7 @@ class ZipIndex:
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"
+FORMAT = "3"
 STALE_TEMPORARY_SECONDS = 600
 
 SCHEMA = """
