@@ -569,3 +569,11 @@ def test_the_states_named_for_a_shared_place_are_the_ones_offered():
     result = locate("Springfield")
     named = result.message.split("(")[1].split(")")[0].rstrip("…").split(", ")
     assert named == [label.split(", ")[1] for label in result.choices]
+
+
+@pytest.mark.parametrize("query", ["Beverly Hills, IL 90210", {"postalcode": "90210", "state": "IL"}])
+def test_a_zip_code_that_contradicts_the_city_or_state_is_shown_with_a_note(query):
+    result = locate(query)
+    assert result.place.label == "Beverly Hills, CA 90210, USA"
+    assert "90210 is the ZIP code of Beverly Hills, CA, not of the city or state given" in result.note
+    assert locate("Beverly Hills, CA 90210").note == ""

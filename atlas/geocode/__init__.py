@@ -167,15 +167,17 @@ class OfflineZipGeocoder(Geocoder):
             return self._city_location(centroid) if centroid else None
 
         if record is not None:
-            agrees = not parts.city or (record.serves_city(parts.city)
-                                        and (not parts.state or parts.state == record.state))
+            agrees = ((not parts.city or record.serves_city(parts.city))
+                      and (not parts.state or parts.state == record.state))
             if agrees:
                 return self._zip_location(record)
             if city_state_known:
                 centroid = index.city_centroid(parts.city, parts.state)
                 if centroid is not None:
                     return self._city_location(centroid)
-            return self._zip_location(record)
+            location = self._zip_location(record)
+            location.raw["conflict"] = f"{record.zip_code} is the ZIP code of {record.city}, {record.state}"
+            return location
 
         if city_state_known:
             centroid = index.city_centroid(parts.city, parts.state)
@@ -482,6 +484,9 @@ def _outage_note(geocoder: Geocoder, found: bool = True) -> str:
 
 
 def _found(shown: str, location: Location, note: str, corrected: bool = False) -> LocateResult:
+    conflict = (location.raw or {}).get("conflict")
+    if conflict:  # "Beverly Hills, IL 90210": the ZIP code wins, and the note says whose it is
+        note = " ".join([f"{conflict}, not of the city or state given: the map shows the ZIP code.", note]).strip()
     point = location.point
     place = Place(location.address, float(point.latitude), float(point.longitude), precision_of(location))
     return LocateResult(shown, place, note=note, corrected=corrected)
