@@ -132,7 +132,7 @@ def view(atlas: Atlas, request: ViewRequest) -> View:
     key = (request, _settings_key())
     shown = derived(atlas, "view", key, lambda: select_view(atlas, request, geocoder()), limit=VIEWS_KEPT)
     located = shown.located
-    if located is not None and (located.problem == "unavailable" or located.note):
+    if located is not None and (located.problem == "unavailable" or located.outage):
         _forget(atlas, "view", key)  # an online geocoder's outage is not an answer to keep: ask again next time
     return shown
 

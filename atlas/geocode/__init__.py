@@ -390,6 +390,7 @@ class LocateResult(NamedTuple):
     note: str = ""
     corrected: bool = False
     choices: tuple[str, ...] = ()
+    outage: bool = False  # an online geocoder did not answer: the result may differ when it is back
 
     @property
     def found(self) -> bool:
@@ -459,11 +460,10 @@ def locate(query: Query, geocoder: Geocoder | None = None) -> LocateResult:
             log.error("geocoder settings: %s", exc)
             return LocateResult(shown, None, "unavailable", f"Places cannot be looked up: {exc}.")
     result, location = _ask(geocoder, query, shown)
-    if result is not None:
-        return result
-    if location is not None:
-        return _found(shown, location, _outage_note(geocoder))
-    return _explain_miss(geocoder, query, shown, _outage_note(geocoder, found=False))
+    if result is None:
+        result = (_found(shown, location, _outage_note(geocoder)) if location is not None else
+                  _explain_miss(geocoder, query, shown, _outage_note(geocoder, found=False)))
+    return result._replace(outage=True) if getattr(geocoder, "last_errors", None) else result
 
 
 def _ask(geocoder: Geocoder, query: Query, shown: str) -> tuple[LocateResult | None, Location | None]:

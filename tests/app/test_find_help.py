@@ -112,3 +112,16 @@ def test_moving_the_radius_slider_switches_the_radius_on():
     assert at.toggle(key="radius_on").value is True
     assert list(table(at)["Organization"]) == ["Dystonia Medical Research Foundation",
                                                "Spasmodic Torticollis Dystonia/ST Dystonia"]
+
+
+@pytest.mark.parametrize("near", ["Denvr CO", "Beverly Hills, IL 90210"])
+def test_a_place_read_with_a_note_is_looked_up_once_too(monkeypatch, near):
+    import atlas.directory.view as view_module
+
+    located = []
+    real_locate = view_module.locate
+    monkeypatch.setattr(view_module, "locate", lambda *a, **k: located.append(a) or real_locate(*a, **k))
+    at = run_page("nearby", {"near": near})
+    assert not at.exception and len(located) == 1 and at.caption  # the note is shown
+    at.run()
+    assert len(located) == 1  # a correction or a note is an answer to keep; only an outage is asked again
