@@ -1,13 +1,16 @@
 """Command line: `python -m atlas build|check|export`.
 
 Errors are one line on stderr, prefixed with the command, and a non-zero exit status;
-tracebacks are for bugs, not for bad input.
+tracebacks are for bugs, not for bad input. What the command prints can quote what it was
+given (an argument, a cell of a data file): characters a terminal would act on (escape
+sequences, carriage returns, bidirectional overrides) are printed as visible escapes (`\\x1b`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -18,9 +21,26 @@ from atlas.ingest.quality import quality_report
 from atlas.settings import data_dir, geocoder_settings, public_url
 
 
+def _shown(text: object, *, lines: bool = False) -> str:
+    """Text safe to print to a terminal: every character that is not printable (controls, escapes,
+    format characters such as bidirectional overrides, line breaks unless `lines`) is written as
+    its escape, so `\\x1b]0;title\\x07` shows as typed instead of acting on the terminal."""
+    text = str(text)
+    if lines:
+        return "\n".join(_shown(line) for line in text.split("\n"))
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs"
+                   else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def _say(text: object = "", *, error: bool = False, lines: bool = False) -> None:
+    print(_shown(text, lines=lines), file=sys.stderr if error else sys.stdout)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one clear line instead of usage text
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {_shown(message)} (see {self.prog} --help)\n")
 
 
 def _date(text: str) -> date:
@@ -37,14 +57,14 @@ def _build(args: argparse.Namespace) -> int:
     directory = build_files(args.source, args.out, geocoder=geocoder, overrides_path=args.overrides,
                             as_of=args.as_of)
     flagged = sum(1 for org in directory.organizations if org.quality_flags)
-    print(f"built {len(directory.organizations)} organizations and {len(directory.page.sections)} sections "
-          f"into {args.out} ({flagged} with data-quality flags)")
+    _say(f"built {len(directory.organizations)} organizations and {len(directory.page.sections)} sections "
+         f"into {args.out} ({flagged} with data-quality flags)")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     page, organizations = load_built(args.dir)
-    print(quality_report(page, organizations))
+    _say(quality_report(page, organizations), lines=True)
     return 0
 
 
@@ -79,16 +99,21 @@ def _export(args: argparse.Namespace) -> int:
     if args.format == "pdf" and request.radius_mi is not None and not RADIUS_MIN <= request.radius_mi <= RADIUS_MAX:
         # The app's links take the slider's range; a link it would refuse opens the ranked list instead.
         link = request.replace(radius_mi=None)
-        print(f"note: the app's links take a radius of {RADIUS_MIN} to {RADIUS_MAX:,} miles, so the handout's "
-              f"link opens every match ranked by distance from {args.near}, without the {request.radius_mi:,g}-mile "
-              "radius", file=sys.stderr)
+        _say(f"note: the app's links take a radius of {RADIUS_MIN} to {RADIUS_MAX:,} miles, so the handout's "
+             f"link opens every match ranked by distance from {args.near}, without the {request.radius_mi:,g}-mile "
+             "radius", error=True)
     data = render(view, args.format, url=view_url(link, args.url or public_url() or DEFAULT_PUBLIC_URL))
     try:
         atomic_write_bytes(args.out, data)
     except OSError as exc:
         raise ExportError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"wrote {len(view.organizations)} organization{'s' if len(view.organizations) != 1 else ''} "
-          f"({view.title}) to {args.out} as {args.format}")
+    _say(f"wrote {len(view.organizations)} organization{'s' if len(view.organizations) != 1 else ''} "
+         f"({view.title}) to {args.out} as {args.format}")
+    if view.truncated:  # as the app says it: "the nearest N of M matching"
+        shown = len(view) - view.beyond
+        _say(f"note: only the nearest {shown:,} of {view.matching:,} matching organizations were written "
+             f"(a ranking stops at {shown:,}); add --radius MILES to write every one within a distance",
+             error=True)
     return 0
 
 
@@ -96,7 +121,7 @@ def _synth(args: argparse.Namespace) -> int:
     from atlas.ingest.synth import write_folder
 
     write_folder(args.count, args.out, seed=args.seed)
-    print(f"wrote {args.count:,} synthetic organizations to {args.out}")
+    _say(f"wrote {args.count:,} synthetic organizations to {args.out}")
     return 0
 
 
@@ -167,9 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except AtlasError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
+        message = str(exc) or type(exc).__name__  # one line: a line break in a quoted value shows as \n
+        _say(f"{parser.prog} {args.command}: error: {message}", error=True)
         return 1
     except KeyboardInterrupt:
-        print(f"{parser.prog} {args.command}: interrupted; no files were changed", file=sys.stderr)
+        _say(f"{parser.prog} {args.command}: interrupted; no files were changed", error=True)
         return 130

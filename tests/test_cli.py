@@ -152,3 +152,82 @@ def test_export_refuses_with_one_clear_line(tmp_path, args, code, message):
 def test_export_without_out_is_a_usage_error():
     result = atlas("export", "--format", "csv")
     assert result.returncode == 2 and "--out" in result.stderr
+
+
+# --- a build that cannot write changes nothing ----------------------------------------------
+
+def _files_under(folder):
+    return sorted((str(p.relative_to(folder)), p.read_bytes() if p.is_file() else None) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("make, at_fault", [
+    (lambda out: out.write_text("an ordinary file"), ""),
+    (lambda out: (out.mkdir(), (out / "page.json").mkdir()), "/page.json"),
+    (lambda out: (out.mkdir(), (out / "page.json").write_text('{"old": true}\n'), (out / "organizations.csv").mkdir()),
+     "/organizations.csv"),
+])
+def test_a_build_that_cannot_write_its_out_folder_says_so_in_one_line_and_changes_nothing(tmp_path, make, at_fault):
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "out"
+    make(out)
+    before = _files_under(work)
+    result = atlas("build", str(SOURCE), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"python -m atlas build: error: cannot write {out}{at_fault}: "), lines
+    assert _files_under(work) == before
+
+
+# --- what the command line prints ---------------------------------------------------------
+
+def test_an_export_cut_at_the_ranking_limit_says_so(tmp_path):
+    assert atlas("synth", "12000", "--out", str(tmp_path / "big")).returncode == 0
+    out = tmp_path / "near.csv"
+    result = atlas("export", "--format", "csv", "--data", str(tmp_path / "big"), "--near", "60601", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    import csv
+
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        assert sum(1 for _ in csv.reader(handle)) == 10_001  # the header and the nearest 10,000
+    assert "nearest 10,000 of 12,000 matching" in result.stderr and "--radius" in result.stderr
+    whole = atlas("export", "--format", "csv", "--data", str(tmp_path / "big"), "--near", "60601", "--radius", "300",
+                  "--out", str(tmp_path / "within.csv"))
+    assert whole.returncode == 0 and whole.stderr == ""
+
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\u202e\x9b"
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [ch for ch in text if not ch.isprintable() and ch != "\n"]
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--format", "csv", "--data", str(DATA), "--q", ESCAPES],
+    ["export", "--format", "csv", "--data", str(DATA), "--state", ESCAPES],
+    ["export", "--format", ESCAPES, "--data", str(DATA)],
+    ["export", "--format", "csv", ESCAPES],
+    ["export", "--format", "csv", "--data", str(DATA) + ESCAPES],
+])
+def test_control_characters_in_arguments_are_shown_not_sent_to_the_terminal(tmp_path, args):
+    result = atlas(*args, "--out", str(tmp_path / "out.csv"))
+    assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+    assert not _raw_controls(result.stderr), result.stderr
+    assert r"\x1b]0;pwned\x07\x1b[2j\u202e\x9b" in result.stderr.lower()  # --state is upper-cased
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_control_characters_in_the_data_are_shown_not_sent_to_the_terminal(tmp_path):
+    import json
+
+    page = json.loads((DATA / "page.json").read_text())
+    page["title"] = "What are Dystonias?\x1b]0;pwned\x07"
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    (tmp_path / "organizations.csv").write_text((DATA / "organizations.csv").read_text().replace(
+        "American Dystonia Society", "American \x1b[2JDystonia\u202e Society"))
+    result = atlas("check", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert not _raw_controls(result.stdout)
+    assert r"What are Dystonias?\x1b]0;pwned\x07" in result.stdout
+    assert r"American \x1b[2JDystonia\u202e Society" in result.stdout

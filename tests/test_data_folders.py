@@ -150,6 +150,20 @@ def test_a_fifo_named_like_a_built_file_is_refused_without_blocking(tmp_path):
     assert "not a regular file" in refused(folder).problem
 
 
+def test_check_says_once_what_stands_in_place_of_a_built_file(tmp_path):
+    folder = built_folder(tmp_path)
+    (folder / "page.json").unlink()
+    (folder / "page.json").mkdir()
+    with pytest.raises(DataError) as error:
+        load_built(folder)
+    assert str(error.value) == f"{folder / 'page.json'} is a folder, not a file"
+    (folder / "page.json").rmdir()
+    os.mkfifo(folder / "page.json")
+    with pytest.raises(DataError) as error:
+        load_built(folder)
+    assert str(error.value) == f"{folder / 'page.json'} is not a regular file"
+
+
 # --- permissions: the app's user is not root --------------------------------------------
 
 UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]

@@ -14,6 +14,7 @@ the validator itself. A test holds the two paths equal.
 
 from __future__ import annotations
 
+import csv
 import functools
 import re
 from collections.abc import Sequence
@@ -30,7 +31,14 @@ from phonenumbers import PhoneMetadata
 from atlas.directory.distance import SpatialIndex
 from atlas.errors import DataError
 from atlas.ingest import contacts
-from atlas.ingest.files import LIST_SEPARATOR, ORGANIZATIONS_FILE, PAGE_FILE, read_page_json
+from atlas.ingest.files import (
+    LIST_SEPARATOR,
+    ORGANIZATIONS_FILE,
+    PAGE_FILE,
+    WEBSITE_DERIVED_NO,
+    WEBSITE_DERIVED_YES,
+    read_page_json,
+)
 from atlas.ingest.quality import FLAGS
 from atlas.ingest.tags import FOCI, focus_label
 from atlas.model import LOCATION_PRECISIONS, ORGANIZATION_FIELDS, Organization, Page
@@ -81,7 +89,7 @@ def _record(cells: dict, lat: float, lon: float) -> Organization:
         latitude=float(lat) if located else None, longitude=float(lon) if located else None,
         location_precision=(cells["location_precision"] or "none") if located else "none",
         quality_flags=_split(cells["quality_flags"]),
-        website_derived=str(cells["website_derived"]).lower() in ("yes", "true", "1"),
+        website_derived=str(cells["website_derived"]).lower() in WEBSITE_DERIVED_YES,
         notes=tuple(n for n in str(cells["notes"] or "").split("\n") if n))
 
 
@@ -223,13 +231,14 @@ def read_built_table(folder: Path) -> tuple[Page, pd.DataFrame] | None:
     Valid files take Arrow's multithreaded CSV reader and vectorised checks. When anything is
     off, the careful row-by-row reader of atlas.ingest.files reads the file again to name the
     line at fault, and the folder is refused through atlas.ingest.build.open_data_dir, which
-    explains the problem and its fix. A half-written or ragged file never loads."""
+    explains the problem and its fix. A half-written, ragged or damaged file never loads: the
+    fast path takes a file only when the careful reader would take it too, with the same values."""
     csv_path, page_path = folder / ORGANIZATIONS_FILE, folder / PAGE_FILE
     try:
         if not (csv_path.is_file() and page_path.is_file()):
             return None
-        data = csv_path.read_bytes()
         page = read_page_json(page_path)
+        data = csv_path.read_bytes()
     except (OSError, DataError):
         return None  # open_data_dir says exactly what is wrong
     table = _arrow_table(data)
@@ -238,7 +247,19 @@ def read_built_table(folder: Path) -> tuple[Page, pd.DataFrame] | None:
     return page, table
 
 
+# What Python's str.strip() removes (str.isspace), as an RE2 class: the careful reader strips ids and
+# names, so a value with white space at either end takes its path. A test holds the class to isspace().
+_SPACE = r"[\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_PADDED = rf"^'?{_SPACE}|{_SPACE}$"  # the formula guard's apostrophe, which that reader removes first, may lead
+_QUOTE, _COMMA, _LF, _CR = b'"'[0], b","[0], b"\n"[0], b"\r"[0]
+
+
 def _arrow_table(data: bytes) -> pd.DataFrame | None:
+    """The organizations as a column table, or None when the careful reader must judge the file.
+
+    Arrow's reader is more forgiving than `csv.reader(strict=True)`: it skips blank lines, reads
+    `"a"b` as `ab`, has no limit on a cell's length and reads `abc` as a missing number. Each of
+    those is checked here, on whole columns or on the raw bytes, so that no such file loads."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -246,16 +267,21 @@ def _arrow_table(data: bytes) -> pd.DataFrame | None:
     if not text_start.endswith(b"\n"):
         return None  # cut short: let the careful reader say where
     header = text_start.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace").split(",")
-    if tuple(header) != ORGANIZATION_FIELDS:
+    if tuple(header) != ORGANIZATION_FIELDS or not _quotes_well_formed(text_start):
         return None
+    types = {name: pa.string() for name in TEXT_COLUMNS} | {"latitude": pa.float64(), "longitude": pa.float64()}
     try:
         arrow = pacsv.read_csv(
             pa.py_buffer(text_start),
             read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in ORGANIZATION_FIELDS},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            # A blank line is a row of empty cells (refused below: it has no id), never skipped.
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            # Only an empty cell is a missing number; "abc", "nan" or " " is not a number at all.
+            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if not _valid_arrow(arrow, len(text_start)):
         return None
     frame = arrow.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     for name in TEXT_COLUMNS:  # undo the build's formula guard: a leading apostrophe was added, never typed
@@ -263,8 +289,6 @@ def _arrow_table(data: bytes) -> pd.DataFrame | None:
         guarded = column.str.startswith("'").to_numpy(bool)
         if guarded.any():
             frame[name] = column.where(~guarded, column.str.slice(1))
-    for name in ("latitude", "longitude"):
-        frame[name] = pd.to_numeric(frame[name].replace("", None), errors="coerce").astype(float)
     if not _valid(frame):
         return None
     for name in TEXT_COLUMNS:
@@ -272,22 +296,58 @@ def _arrow_table(data: bytes) -> pd.DataFrame | None:
     return frame
 
 
+def _quotes_well_formed(data: bytes) -> bool:
+    """Whether every double quote in `data` is one `csv.writer` would write: one that opens a quoted
+    cell at the start of a cell, one that closes it before a comma or a line end, or half of a doubled
+    quote inside it. Quoted cells are then exactly the spans between a quote and the next, which is
+    how both readers read them. A quote anywhere else (`"a"b`, refused by the careful reader, or a
+    quote inside an unquoted cell, which it takes as text) sends the file to the careful reader."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == _QUOTE)
+    if quotes.size % 2:
+        return False  # a quoted cell never closes: the file was cut short
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = raw[np.maximum(opening - 1, 0)]
+    after = raw[np.minimum(closing + 1, raw.size - 1)]
+    opens_a_cell = (before == _COMMA) | (before == _LF) | (before == _CR) | (before == _QUOTE) | (opening == 0)
+    ends_a_cell = (after == _COMMA) | (after == _LF) | (after == _CR) | (after == _QUOTE) | (closing == raw.size - 1)
+    return bool(opens_a_cell.all() and ends_a_cell.all())
+
+
+def _valid_arrow(arrow: pa.Table, size: int) -> bool:
+    """The checks made on Arrow's columns: each cell within the careful reader's length limit, no id
+    or name with white space at either end, and each map point either absent (both cells empty) or
+    a finite latitude and longitude in range."""
+    limit = csv.field_size_limit()
+    if size > limit:  # only a file longer than the limit can hold a cell longer than it
+        for name in TEXT_COLUMNS:
+            if (pc.max(pc.utf8_length(arrow[name])).as_py() or 0) > limit:
+                return False
+    for name in ("id", "name"):  # the careful reader strips them: it reads such a row, and keeps other values
+        if pc.any(pc.match_substring_regex(arrow[name], _PADDED)).as_py():
+            return False
+    lat, lon = arrow["latitude"], arrow["longitude"]
+    lat_missing = lat.is_null().to_numpy(zero_copy_only=False)
+    if (lat_missing != lon.is_null().to_numpy(zero_copy_only=False)).any():
+        return False
+    with np.errstate(invalid="ignore"):  # a missing point reads as NaN here and is let through; a "nan" cell is not
+        usable = ((np.abs(lat.to_numpy(zero_copy_only=False)) <= 90)
+                  & (np.abs(lon.to_numpy(zero_copy_only=False)) <= 180))
+    return bool((usable | lat_missing).all())
+
+
 def _valid(frame: pd.DataFrame) -> bool:
     """The row checks of atlas.ingest.files, for every row at once; any doubt sends the file to them."""
-    ids, names = frame["id"].str.strip(), frame["name"].str.strip()
+    ids, names = frame["id"], frame["name"]
     if (ids == "").any() or (names == "").any() or ids.duplicated().any():
         return False
-    lat, lon = frame["latitude"].to_numpy(float), frame["longitude"].to_numpy(float)
-    raw_lat, raw_lon = frame["latitude"].isna().to_numpy(bool), frame["longitude"].isna().to_numpy(bool)
-    if (raw_lat != raw_lon).any():
-        return False
-    with np.errstate(invalid="ignore"):
-        if ((lat < -90) | (lat > 90) | (lon < -180) | (lon > 180)).any():
-            return False
     for name, known in (("focus", FOCI), ("quality_flags", FLAGS)):
         tags = frame[name].str.split(LIST_SEPARATOR).explode()
         if not tags[tags != ""].isin(list(known)).all():
             return False
+    # Exact values only (the careful reader also strips them). No other character lower-cases to these letters.
+    if not frame["website_derived"].str.lower().isin([*WEBSITE_DERIVED_YES, *WEBSITE_DERIVED_NO]).all():
+        return False
     precision = frame["location_precision"]
     return bool(precision.isin([*LOCATION_PRECISIONS, ""]).all())
 

@@ -62,16 +62,27 @@ def overrides_beside(source: str | Path) -> Path:
 
 def build_files(source: str | Path, out_dir: str | Path, *, geocoder: Geocoder | None = None,
                 overrides_path: str | Path | None = None, as_of: date | None = None) -> Directory:
-    """Build `page.json` and `organizations.csv` in `out_dir`; nothing is written if any step fails."""
-    text = read_source(source)
-    overrides = Overrides.load(overrides_path if overrides_path is not None else overrides_beside(source))
-    directory = build_directory(text, geocoder=geocoder, overrides=overrides, as_of=as_of)
+    """Build `page.json` and `organizations.csv` in `out_dir`; nothing is written if any step fails,
+    and a folder that cannot take both files (DataError, naming the path at fault) keeps the old ones."""
+    try:
+        text = read_source(source)
+        overrides = Overrides.load(overrides_path if overrides_path is not None else overrides_beside(source))
+        directory = build_directory(text, geocoder=geocoder, overrides=overrides, as_of=as_of)
+    except RecursionError:
+        raise SourceError(f"{source} is nested too deeply to be read ({_TOO_DEEP})") from None
     out = Path(out_dir)
-    atomic_write_many({
-        out / PAGE_FILE: page_to_json(directory.page).encode("utf-8"),
-        out / ORGANIZATIONS_FILE: organizations_to_csv(directory.organizations).encode("utf-8"),
-    })
+    try:
+        atomic_write_many({
+            out / PAGE_FILE: page_to_json(directory.page).encode("utf-8"),
+            out / ORGANIZATIONS_FILE: organizations_to_csv(directory.organizations).encode("utf-8"),
+        })
+    except OSError as exc:
+        raise DataError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
     return directory
+
+
+# A saved web page whose elements sit thousands deep outruns the reader's stack (RecursionError).
+_TOO_DEEP = "its elements sit inside one another thousands of levels deep"
 
 
 # --- opening a data folder ----------------------------------------------------------------
@@ -239,3 +250,6 @@ def open_data_dir(folder: str | Path, *, as_of: date | None = None) -> Directory
                            "Fix or remove overrides.csv.") from None
     except AtlasError as exc:
         raise DataDirError(f"The source page {pages[0].name} could not be built: {exc}.", page_format) from None
+    except RecursionError:
+        raise DataDirError(f"The source page {pages[0].name} is nested too deeply to be read ({_TOO_DEEP}).",
+                           "Save the page again from the browser, or copy its text into a .txt file.") from None

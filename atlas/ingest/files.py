@@ -9,7 +9,10 @@ Reading is strict, because a damaged file must never load as if whole:
 - organizations.csv must carry the exact header, every record exactly as many cells as the
   header, and end with a line break outside any quoted cell; otherwise it was cut short.
   Messages name the line at fault.
+- Before a file is read, it must be a regular file, and page.json no larger than a build can
+  write; a byte-order mark at the start of either file is not part of it.
 What the build can write, the loader can read: a cell can be as long as a whole source page.
+The app's fast loader (atlas.directory.load) refuses what this reader refuses, and reads the same values.
 """
 
 from __future__ import annotations
@@ -43,9 +46,16 @@ MAX_FIELD_CHARS = MAX_SOURCE_BYTES + 1
 if csv.field_size_limit() < MAX_FIELD_CHARS:
     csv.field_size_limit(MAX_FIELD_CHARS)
 
+# page.json holds the text of one page of at most MAX_SOURCE_BYTES characters: each written at worst
+# as a six-byte escape (\u0001), plus the JSON around each section, which takes a few characters of
+# the page. A larger file is no built page, and is refused before it is read (it could be gigabytes).
+# organizations.csv has no such bound: a directory may hold any number of organizations.
+MAX_PAGE_JSON_BYTES = 32 * MAX_SOURCE_BYTES
+
 # Files written before `website_derived` and `notes` were added still load.
 LEGACY_FIELDS = ORGANIZATION_FIELDS[:18]
-_YES, _NO = ("yes", "true", "1"), ("no", "false", "0", "")
+# What website_derived may hold (after stripping, in any case); written as "yes" or "no".
+WEBSITE_DERIVED_YES, WEBSITE_DERIVED_NO = ("yes", "true", "1"), ("no", "false", "0", "")
 
 
 def _excerpt(value: object, limit: int = 60) -> str:
@@ -123,6 +133,8 @@ def page_to_json(page: Page) -> str:
 
 def page_from_json(text: str | bytes, origin: str = PAGE_FILE) -> Page:
     """The page a page.json holds, or DataError naming the field that is wrong."""
+    # A byte-order mark (an editor may add one) is not part of the document, as in organizations.csv.
+    text = text.removeprefix(b"\xef\xbb\xbf") if isinstance(text, bytes) else text.removeprefix("\ufeff")
     try:
         document = PageDocument.model_validate_json(text)
     except ValidationError as exc:
@@ -135,7 +147,7 @@ def page_from_json(text: str | bytes, origin: str = PAGE_FILE) -> Page:
 def read_page_json(path: str | Path) -> Page:
     """Read and check a page.json file."""
     path = Path(path)
-    return page_from_json(_read(path), str(path))
+    return page_from_json(_read(path, MAX_PAGE_JSON_BYTES), str(path))
 
 
 # --- organizations.csv ------------------------------------------------------------------
@@ -286,7 +298,7 @@ def _organization(record: list[str], column: dict[str, int], seen: set[str]) -> 
     if (latitude is None) != (longitude is None):
         raise ValueError("has a latitude without a longitude, or the reverse")
     derived = get("website_derived").strip().lower()
-    if derived not in _YES + _NO:
+    if derived not in WEBSITE_DERIVED_YES + WEBSITE_DERIVED_NO:
         raise ValueError(f"has website_derived {_excerpt(derived)}, not yes or no")
     return Organization(
         id=org_id, name=name, street=get("street"), city=get("city"), state=get("state"),
@@ -294,19 +306,32 @@ def _organization(record: list[str], column: dict[str, int], seen: set[str]) -> 
         toll_free=get("toll_free"), fax=get("fax"), email=get("email"), website=get("website"),
         focus=focus, service_area=get("service_area"), latitude=latitude, longitude=longitude,
         location_precision=precision if latitude is not None else "none", quality_flags=flags,
-        website_derived=derived in _YES,
+        website_derived=derived in WEBSITE_DERIVED_YES,
         notes=tuple(n for n in get("notes").split("\n") if n),
     )
 
 
 # --- a data folder ----------------------------------------------------------------------
 
-def _read(path: Path) -> str:
-    """A built file's text, or DataError saying why it cannot be read."""
+def _read(path: Path, limit: int | None = None) -> str:
+    """A built file's text, or DataError saying why it cannot be read. Before anything is read, the
+    file must be a regular file (a FIFO or a device would block or never end) of at most `limit`
+    bytes. The text is as written: line breaks inside quoted cells are kept, as `csv` expects."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or a device would block or never end
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DataError(f"{path} is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
             raise DataError(f"{path} is not a regular file")
-        return path.read_text(encoding="utf-8")
+        if limit is not None and info.st_size > limit:
+            raise DataError(_too_large(path, info.st_size, limit))
+        with path.open("rb") as handle:
+            data = handle.read() if limit is None else handle.read(limit + 1)  # it may grow while read
+        if limit is not None and len(data) > limit:
+            raise DataError(_too_large(path, len(data), limit))
+        return data.decode("utf-8")
+    except DataError:
+        raise
     except FileNotFoundError:
         raise DataError(f"{path} is missing") from None
     except IsADirectoryError:
@@ -315,14 +340,21 @@ def _read(path: Path) -> str:
         raise DataError(f"{path} cannot be read: permission denied") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not UTF-8 text (byte {exc.start:,} cannot be decoded)") from None
+    except MemoryError:
+        raise DataError(f"{path} is too large to read into memory") from None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _too_large(path: Path, size: int, limit: int) -> str:
+    return f"{path} is too large ({size:,} bytes; a build writes at most {limit:,})"
 
 
 def load_built(directory: str | Path) -> tuple[Page, list[Organization]]:
     """Read page.json and organizations.csv from a folder, or raise DataError saying what is wrong."""
     directory = Path(directory)
-    texts = {name: _read(directory / name) for name in (PAGE_FILE, ORGANIZATIONS_FILE)}
+    texts = {PAGE_FILE: _read(directory / PAGE_FILE, MAX_PAGE_JSON_BYTES),
+             ORGANIZATIONS_FILE: _read(directory / ORGANIZATIONS_FILE)}
     page = page_from_json(texts[PAGE_FILE], str(directory / PAGE_FILE))
     organizations = organizations_from_csv(texts[ORGANIZATIONS_FILE], str(directory / ORGANIZATIONS_FILE))
     return page, organizations
