@@ -75,3 +75,15 @@ def test_service_area_rules():
     assert assign_service_area("Ohio Dystonia Support Group") == "regional"
     assert assign_service_area("American Dystonia Society") == "national"
     assert assign_service_area("X", Override("X", (), "local", "one city")) == "local"
+
+
+def test_an_override_file_saved_by_excel_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "overrides.csv"
+    path.write_bytes("organization,focus,service_area,reason\nX Group,speech,,curated\n".encode("utf-8-sig"))
+    assert Overrides.load(path).for_organization("x-group", "X Group").focus == ("speech",)
+
+
+def test_a_value_too_long_for_csv_is_an_overrides_error_naming_the_line():
+    text = "organization,focus,service_area,reason\nX,speech,,curated\nY,speech,," + "r" * 3_000_000 + "\n"
+    with pytest.raises(OverridesError, match="line 3"):
+        Overrides.parse(text, origin="overrides.csv")

@@ -14,7 +14,10 @@ The format is the NINDS "What is …?" page, in any of the forms it was publishe
     <disclaimer> ... last reviewed on: M/D/YYYY...#6006       <- optional
 
 Navigation is removed, never kept as text. A missing footer part is not an error: the build
-flags it (atlas.ingest.quality). The parser relies on the shape of the text (blank-line
+flags it (atlas.ingest.quality). The footer is only what follows the last question or contact
+block, so a paragraph that merely reads like a footer ("Source: …", "… last updated on …")
+stays where it is; a line standing alone among the organizations (a heading, or a name with
+nothing under it) is refused, never dropped. The parser relies on the shape of the text (blank-line
 blocks, one-line questions, list markers, contact lines such as "Phone:" or a "City, ST 12345"
 line), never on one page's wording or its number of organizations. Contact values are kept as
 published when they do not validate, and a line that holds more than its values goes to the
@@ -24,7 +27,9 @@ organization's notes, so nothing on the page is lost. Anything the parser cannot
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -60,23 +65,39 @@ class ParsedSource(NamedTuple):
 def read_source(path: str | Path) -> str:
     """Read a source file as page text, refusing missing, empty, oversized and binary files.
 
-    A saved web page (.html, .htm, or any file that opens as HTML) is reduced to its text.
+    A saved web page (.html, .htm, or any file that opens as HTML) is reduced to its text. The
+    file is looked at before it is read: a pipe would keep the build waiting, and a huge file
+    would fill the memory.
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
         raise SourceError(f"source file not found: {path}") from None
-    except IsADirectoryError:
-        raise SourceError(f"source is a folder, not a file: {path}") from None
     except OSError as exc:
         raise SourceError(f"cannot read source file {path}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL character in the path
+        raise SourceError(f"the source path is not usable: {str(path)!r}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError(f"source is a folder, not a file: {path}")
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(f"source is not a regular file (a pipe, device or socket is not a page): {path}; "
+                          "save the page to a file and build from that")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(5000)
+            web_page = path.suffix.lower() in WEB_PAGE_SUFFIXES or webpage.looks_like_html(head.decode("latin-1"))
+            limit = MAX_WEB_PAGE_BYTES if web_page else MAX_SOURCE_BYTES
+            # At most one byte over the limit: that tells a file that grew after it was looked at.
+            rest = handle.read(limit + 1 - len(head)) if info.st_size <= limit else b""
+    except OSError as exc:
+        raise SourceError(f"cannot read source file {path}: {exc.strerror or exc}") from None
+    data = head + rest
+    size = max(info.st_size, len(data))
+    if size > limit:
+        raise SourceError(f"source file is too large ({size:,} bytes; the limit is {limit:,}): {path}")
     if not data.strip():
         raise SourceError(f"source file is empty: {path}")
-    web_page = path.suffix.lower() in WEB_PAGE_SUFFIXES or webpage.looks_like_html(data[:5000].decode("latin-1"))
-    limit = MAX_WEB_PAGE_BYTES if web_page else MAX_SOURCE_BYTES
-    if len(data) > limit:
-        raise SourceError(f"source file is too large ({len(data):,} bytes; the limit is {limit:,}): {path}")
     if b"\x00" in data:
         raise SourceError(f"source file is binary, not text: {path}")
     if web_page:
@@ -199,18 +220,18 @@ def _blocks(lines: list[str]) -> list[list[str]]:
     return blocks
 
 
-def _paragraphs(lines: list[str]) -> list[str]:
-    """An answer's lines as paragraphs: prose lines joined, list items as "- item" lines."""
-    paragraphs: list[str] = []
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    """An answer's lines as paragraphs, each a list of lines: prose lines joined into one, list items as "- item"."""
+    paragraphs: list[list[str]] = []
     prose: list[str] = []
     items: list[str] = []
 
     def flush() -> None:
         if prose:
-            paragraphs.append(" ".join(prose))
+            paragraphs.append([" ".join(prose)])
             prose.clear()
         if items:
-            paragraphs.append("\n".join(items))
+            paragraphs.append(items.copy())
             items.clear()
 
     for line in lines:
@@ -226,17 +247,22 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _is_list(paragraph: str) -> bool:
-    return all(line.startswith(LIST_ITEM_MARK) for line in paragraph.split("\n"))
+def _is_list(paragraph: list[str]) -> bool:
+    """A paragraph is all items or one line of prose, so its first line tells (whatever the list's length)."""
+    return paragraph[0].startswith(LIST_ITEM_MARK)
 
 
-def _add_paragraphs(body: list[str], lines: list[str]) -> None:
+def _add_paragraphs(body: list[list[str]], lines: list[str]) -> None:
     """Append an answer's lines to a section body; a list continued after a blank line stays one list."""
     for paragraph in _paragraphs(lines):
         if body and _is_list(body[-1]) and _is_list(paragraph):
-            body[-1] = f"{body[-1]}\n{paragraph}"
+            body[-1].extend(paragraph)
         else:
             body.append(paragraph)
+
+
+def _body_text(body: list[list[str]]) -> str:
+    return "\n\n".join("\n".join(paragraph) for paragraph in body)
 
 
 # --- line shapes ------------------------------------------------------------------------
@@ -268,12 +294,16 @@ _BARE_LOCALITY = re.compile(rf"^(?P<city>[^,\d][^,]{{0,60}}),\s*(?P<region>{_REG
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
+# A review date is a statement of its own, at the start of a line or after a punctuation mark ("… condition.
+# This document was last reviewed on: 11/20/2012", "Clinic; Page last updated: May 1, 2020"). A sentence that
+# only mentions a date ("Treatment guidelines were last updated on March 3, 2010.") does not date the page.
 _REVIEWED = re.compile(
-    r"(?:this\s+(?:document|page|information)\s+was\s+)?last\s+(?:reviewed|modified|updated)(?:\s+on)?\s*:?\s*"
+    r"(?:^|(?<=[^\w\s])\s*)(?:(?:this\s+|the\s+)?(?:document|page|information|content|article|date)\s+(?:was\s+)?)?"
+    r"last\s+(?:reviewed|modified|updated)(?:\s+on)?\s*:?\s*"
     r"(?:(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})"
     rf"|(?P<month_name>{'|'.join(name[:3] for name in _MONTH_NAMES)})[a-z]*\.?\s+(?P<day_of>\d{{1,2}}),?\s+"
     r"(?P<year_of>\d{4}))",
-    re.IGNORECASE)
+    re.IGNORECASE | re.MULTILINE)
 _DEBRIS = re.compile(r"^\.*#\d+$")
 
 
@@ -338,9 +368,15 @@ def _is_contact_block(block: list[str]) -> bool:
     return len(block) >= 2 and any(_is_contact_line(line) for line in block[1:])
 
 
-def _starts_section(block: list[str]) -> bool:
-    """A question, alone or followed directly by its answer (but not an organization named with a "?")."""
-    return _is_question(block[0]) and not _is_contact_block(block)
+def _block_kind(block: list[str]) -> str:
+    """What a block opens: "organization" (a contact block), "section" (a question, alone or followed
+    directly by its answer, but not an organization named with a "?"), or "" (neither). A block that
+    opens with a "Source:" line or a review date is neither, whatever lines follow."""
+    if _is_footer_line(block[0]):
+        return ""
+    if _is_contact_block(block):
+        return "organization"
+    return "section" if _is_question(block[0]) else ""
 
 
 def _is_label(block: list[str]) -> bool:
@@ -348,12 +384,38 @@ def _is_label(block: list[str]) -> bool:
     return len(block) == 1 and _is_title_line(block[0]) and len(block[0]) <= 60
 
 
-def _is_prose(line: str) -> bool:
-    return len(line) > MAX_NAME_CHARS or line[-1] in ".!?;:"
+def _reads_as_prose(block: list[str]) -> bool:
+    """Sentences, not a listing: a line too long for a name or an address, or a last line that ends a sentence.
+
+    The last line, not the first: a name may end with a full stop ("Dystonia Society UK Ltd."), an address does not.
+    """
+    return any(len(line) > MAX_NAME_CHARS for line in block) or block[-1][-1] in ".!?;:"
+
+
+def _is_footer_line(line: str) -> bool:
+    return line.lower().startswith("source:") or bool(_REVIEWED.search(line))
 
 
 def _is_footer(block: list[str]) -> bool:
-    return block[0].lower().startswith("source:") or any(_REVIEWED.search(line) for line in block)
+    """A "Source:" block, or one that states the page's review date."""
+    return _is_footer_line(block[0]) or any(_REVIEWED.search(line) for line in block[1:])
+
+
+def _footer_start(blocks: list[list[str]], kinds: list[str]) -> int:
+    """The index of the first footer block, or len(blocks) if the page has no footer.
+
+    The footer only follows the page's last question or contact block: what comes before either
+    is content, whatever it says ("… were last updated on March 3, 2010."), so nothing after a
+    footer-like block is swallowed. After a question the footer starts at a "Source:" line or a
+    review date; after an organization also at a block that reads as a paragraph (a disclaimer).
+    """
+    last = next(index for index in range(len(blocks) - 1, -1, -1) if index == 0 or kinds[index])
+    after_organization = kinds[last] == "organization"
+    for index in range(last + 1, len(blocks)):
+        block = blocks[index]
+        if _is_footer(block) or (after_organization and (len(block) < 2 or _reads_as_prose(block))):
+            return index
+    return len(blocks)
 
 
 # --- organization blocks ----------------------------------------------------------------
@@ -488,12 +550,14 @@ class _ContactBuilder:
 
 
 def _parse_contact_block(block: list[str]) -> Organization:
-    name, rest = block[0], block[1:]
-    # A long name may wrap onto a second line, e.g. an acronym's expansion in parentheses.
-    while rest and name.count("(") > name.count(")") and not _is_contact_line(rest[0]):
-        name, rest = f"{name} {rest[0]}", rest[1:]
+    # A long name may wrap onto the next line, e.g. an acronym's expansion in parentheses, as far
+    # as a name's length: a parenthesis left open does not make the whole block the name.
+    name, end = block[0], 1
+    while (end < len(block) and name.count("(") > name.count(")") and not _is_contact_line(block[end])
+           and len(name) + 1 + len(block[end]) <= MAX_NAME_CHARS):
+        name, end = f"{name} {block[end]}", end + 1
     builder = _ContactBuilder(name)
-    for line in rest:
+    for line in block[end:]:
         builder.add_line(line)
     return builder.build()
 
@@ -507,12 +571,22 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 def _unique_ids(names: list[str]) -> list[str]:
-    ids, seen = [], set()
+    """Slugs of the names; a repeated slug takes the first free "-2", "-3", ….
+
+    Each slug's next number to try is remembered, so a page of many organizations with one
+    name does not count up from 2 again for each of them.
+    """
+    ids: list[str] = []
+    seen: set[str] = set()
+    next_number: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         base = slugify(name) or f"organization-{position}"
-        candidate, n = base, 2
-        while candidate in seen:
-            candidate, n = f"{base}-{n}", n + 1
+        candidate = base
+        if candidate in seen:
+            n = next_number.get(base, 2)
+            while (candidate := f"{base}-{n}") in seen:
+                n += 1
+            next_number[base] = n + 1
         seen.add(candidate)
         ids.append(candidate)
     return ids
@@ -529,13 +603,14 @@ def _parse_footer(blocks: list[list[str]]) -> tuple[str, str, date | None]:
         if lines[0].lower().startswith("source:"):
             source_parts.append(" ".join([lines[0][len("source:"):].strip(), *lines[1:]]).strip())
             continue
-        text = " ".join(lines)
+        text = "\n".join(lines)  # a review date may start any line
         match = _REVIEWED.search(text)
         if match:
             reviewed = _review_date(match)
             text = text[:match.start()]  # the date ends the page; what follows is page-id debris
-        if text.strip():
-            disclaimer_parts.append(text.strip())
+        text = text.replace("\n", " ").strip()
+        if text:
+            disclaimer_parts.append(text)
     return " ".join(source_parts), "\n\n".join(disclaimer_parts), reviewed
 
 
@@ -581,30 +656,42 @@ def parse_page(text: str) -> ParsedSource:
         raise SourceError("the source is empty")
     title_line, blocks = _split_title_line(blocks)
 
-    sections: list[tuple[str, list[str]]] = []
+    kinds = [_block_kind(block) for block in blocks]
+    first = blocks[0]  # opens with the title question, which is also the first section's heading
+    if kinds[0] == "organization":
+        contact = next(line for line in first[1:] if _is_contact_line(line))
+        raise SourceError(f'the title question "{_excerpt(first[0])}" is followed by a contact line '
+                          f'("{_excerpt(contact)}"), as an organization\'s name is; the page must open with its '
+                          "title question and the answer, and list the organizations after the sections")
+    sections: list[tuple[str, list[list[str]]]] = [(first[0], [])]
+    _add_paragraphs(sections[0][1], first[1:])
     contact_blocks: list[list[str]] = []
-    footer_blocks: list[list[str]] = []
-    previous: list[str] = []
-    for block in blocks:
-        if footer_blocks or _is_footer(block):
-            footer_blocks.append(block)
-        elif not contact_blocks and _starts_section(block):
+    footer_start = _footer_start(blocks, kinds)
+    among_organizations = False
+    previous = first
+    for block, kind in zip(blocks[1:footer_start], kinds[1:footer_start]):
+        if kind == "section":
             sections.append((block[0], []))
             _add_paragraphs(sections[-1][1], block[1:])
-        elif _is_contact_block(block):
-            if not contact_blocks and _is_label(previous) and sections[-1][1][-1:] == previous:
-                sections[-1][1].pop()  # "Organizations": a heading over the contact blocks, not answer text
+            among_organizations = False
+        elif kind == "organization":
+            body = sections[-1][1]
+            if not among_organizations and _is_label(previous) and body[-1:] == [previous]:
+                body.pop()  # "Organizations": a heading over the contact blocks, not answer text
             contact_blocks.append(block)
-        elif contact_blocks and len(block) >= 2 and not _is_prose(block[0]):
-            contact_blocks.append(block)  # an organization with unusual lines; they go to its notes
-        elif contact_blocks:
-            footer_blocks.append(block)  # a disclaimer with no Source: line or date before it
-        else:
+            among_organizations = True
+        elif not among_organizations:
             _add_paragraphs(sections[-1][1], block)
+        elif len(block) >= 2 and len(block[0]) <= MAX_NAME_CHARS:
+            contact_blocks.append(block)  # an organization with unusual lines; they go to its address and notes
+        else:
+            raise SourceError(f'"{_excerpt(block[0])}" stands between organizations but is not one: it has no '
+                              "address, phone, email or website line. Remove it if it is a heading or a note, "
+                              "or add the organization's address or contact lines")
         previous = block
 
-    source, disclaimer, reviewed_on = _parse_footer(footer_blocks)
-    page_sections = tuple(Section(heading, "\n\n".join(paragraphs)) for heading, paragraphs in sections)
+    source, disclaimer, reviewed_on = _parse_footer(blocks[footer_start:])
+    page_sections = tuple(Section(heading, _body_text(body)) for heading, body in sections)
     if not contact_blocks and not any(s.body for s in page_sections):
         raise SourceError("the page has no section text and no organizations: it holds only "
                           f'"{_excerpt(page_sections[0].heading)}"')

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from atlas.regions import REGION_NAME_PATTERN
 # --- the override file ----------------------------------------------------------------------
 
 COLUMNS = ("organization", "focus", "service_area", "reason")
-
+MAX_OVERRIDES_BYTES = 10_000_000  # a row for every organization a page can hold, with room for long reasons
 
 
 
@@ -53,11 +55,17 @@ class Overrides:
     @classmethod
     def parse(cls, text: str, origin: str = "overrides") -> "Overrides":
         reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in ("organization", "reason") if c not in (reader.fieldnames or [])]
+        try:
+            columns = reader.fieldnames or []
+            records = list(enumerate(reader, start=2))
+        except csv.Error as exc:  # a value longer than the csv module accepts, say
+            line = reader.reader.line_num  # the DictReader's own count stops at the last good row
+            raise OverridesError(f"{origin}, line {line}: cannot be read as CSV ({exc})") from None
+        missing = [c for c in ("organization", "reason") if c not in columns]
         if missing:
             raise OverridesError(f"{origin}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
         rows = []
-        for line_no, row in enumerate(reader, start=2):
+        for line_no, row in records:
             organization = (row.get("organization") or "").strip()
             if not organization:
                 continue
@@ -70,13 +78,32 @@ class Overrides:
 
     @classmethod
     def load(cls, path: str | Path | None) -> "Overrides":
-        """Read an override file; a missing file means no overrides."""
-        if path is None or not Path(path).exists():
+        """Read an override file; a missing file means no overrides.
+
+        The file is looked at before it is read (a pipe would keep the build waiting, a huge file
+        would fill the memory), and may start with the byte-order mark Excel writes.
+        """
+        if path is None:
             return cls()
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            info = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return cls()
+        except (OSError, ValueError) as exc:
+            raise OverridesError(f"cannot read {path}: {exc}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise OverridesError(f"{path} is not a regular file (a folder, pipe or device); "
+                                 "the override file must be a CSV file")
+        if info.st_size > MAX_OVERRIDES_BYTES:
+            raise OverridesError(f"{path} is too large ({info.st_size:,} bytes; the limit is {MAX_OVERRIDES_BYTES:,})")
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_OVERRIDES_BYTES + 1)
+            text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise OverridesError(f"cannot read {path}: {exc}") from None
+        if len(data) > MAX_OVERRIDES_BYTES:  # it grew after it was looked at
+            raise OverridesError(f"{path} is too large (over {MAX_OVERRIDES_BYTES:,} bytes, the limit)")
         return cls.parse(text, origin=str(path))
 
 
