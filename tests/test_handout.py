@@ -18,6 +18,7 @@ from atlas.directory.request import view_url
 from atlas.directory.view import ViewRequest
 from atlas.ingest.build import build_directory
 from atlas.model import Organization, Page, Section
+from atlas.errors import ExportError
 from atlas.outputs.handout import page_summary, render_handout
 from tests.conftest import PAGES, Shown, view_of
 
@@ -201,6 +202,12 @@ def test_empty_view_says_so(directory):
 def test_the_link_must_be_a_web_address(everything):
     with pytest.raises(ValueError):
         render_handout(everything, url="javascript:alert(1)")
+
+
+def test_a_link_too_long_for_the_qr_code_says_so(everything):
+    long_search = "https://atlas.example.org/directory?q=" + "x" * 2100
+    with pytest.raises(ExportError, match="2,138 characters long.*shorten the name or city search"):
+        render_handout(everything, url=long_search)
 
 
 def test_fpdf_placeholders_in_data_are_printed_as_written(everything):

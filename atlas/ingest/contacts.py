@@ -179,13 +179,14 @@ def normalize_website(text: str) -> str | None:
 # valid phone number, email address or web address is shown as text and never becomes a link.
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+MAX_URL_CHARS = 2048  # what every browser and a QR code still take
 _UNSAFE_CHARACTERS = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
 
 
 def safe_url(url: str | None) -> str | None:
     """The URL if its scheme is on the allow-list and it holds nothing that could break out of
     an attribute or a Markdown link; otherwise None."""
-    if not url or len(url) > 2048 or _UNSAFE_CHARACTERS.search(url):
+    if not url or len(url) > MAX_URL_CHARS or _UNSAFE_CHARACTERS.search(url):
         return None
     try:
         parts = urlsplit(url)

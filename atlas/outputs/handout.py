@@ -420,8 +420,11 @@ def render_handout(view: View, *, url: str, generated_on: date | None = None) ->
     """A one-page PDF (US Letter) of the view: its organizations with their contacts, a QR code
     that opens the same view in the app, and the page's source and review date.
 
-    `url` must be an http(s) link (see `atlas.share.view_url`); the QR code points people to it.
+    `url` must be an http(s) link (see `atlas.directory.request.view_url`); the QR code points people to it.
     """
+    if len(url) > contacts.MAX_URL_CHARS:
+        raise ExportError(f"the link to this view is {len(url):,} characters long, and a handout's QR code holds "
+                          f"at most {contacts.MAX_URL_CHARS:,}: shorten the name or city search")
     checked = contacts.safe_url(url)
     if checked is None or not checked.lower().startswith(("http://", "https://")):
         raise ExportError(f"the handout links to the app, so the URL must be an http(s) address, not {url!r}")
