@@ -247,3 +247,16 @@ def test_processes_that_find_an_old_cache_at_once_move_it_once_and_lose_nothing(
     assert set(old) <= keys and sum(key.startswith("echo|from-") for key in keys) == 8
     aside = list(tmp_path.glob("geocode.json.unreadable-*"))
     assert len(aside) == 1 and json.loads(aside[0].read_text()) == old
+
+
+def test_another_programs_database_at_the_path_is_moved_aside_not_used(tmp_path):
+    path = tmp_path / "geocode.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE answers (x)")
+        db.execute("INSERT INTO answers VALUES ('theirs')")
+    cache = CachedGeocoder(_Echo(), path)
+    assert cache.geocode("a").address == "place a" and cache.keys() == {"echo|a"}
+    aside = list(tmp_path.glob("geocode.sqlite3.unreadable-*"))
+    assert len(aside) == 1
+    with sqlite3.connect(aside[0]) as db:
+        assert db.execute("SELECT x FROM answers").fetchall() == [("theirs",)]

@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 Query = Union[str, dict]
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
+class _NotACache(sqlite3.DatabaseError):
+    """An SQLite database at the cache's path that some other program made."""
+
+
+_COLUMNS = ("key", "found", "address", "lat", "lon", "raw")
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, found INTEGER NOT NULL, address TEXT, "
            "lat REAL, lon REAL, raw TEXT) WITHOUT ROWID")
 _UNREADABLE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -99,6 +104,9 @@ class CachedGeocoder(Geocoder):
                     if _has_answers(db):
                         earlier = []  # another process created the cache meanwhile, and carried them
                     db.execute(_SCHEMA)
+                    if [row[1] for row in db.execute("PRAGMA table_info(answers)")] != list(_COLUMNS):
+                        db.execute("ROLLBACK")  # another program's database at this path: kept, never used
+                        raise _NotACache("not a geocode cache (its answers table has other columns)")
                     if moved or earlier:
                         db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)", moved + earlier)
                     db.execute("COMMIT")
@@ -110,7 +118,7 @@ class CachedGeocoder(Geocoder):
                 if code in _BUSY_CODES and attempt + 1 < PREPARE_ATTEMPTS:
                     time.sleep(0.02 * (attempt + 1))
                     continue
-                if code in _UNREADABLE_CODES and attempt == 0:
+                if (code in _UNREADABLE_CODES or isinstance(exc, _NotACache)) and attempt == 0:
                     try:
                         self._move_aside(str(exc), seen)  # a damaged database: kept, never overwritten
                         continue
