@@ -272,7 +272,8 @@ def _hostile(exclude: str = "", no_digits: bool = False):
         text = unicodedata.normalize("NFC", text)
         text = "".join(ch for ch in text if ch not in exclude
                        and not (no_digits and unicodedata.category(ch).startswith("N")))
-        return " ".join(text.split())
+        # NFC again: a character taken out may have stood between a letter and its accent ("A٣\u0301")
+        return unicodedata.normalize("NFC", " ".join(text.split()))
 
     return st.one_of(sample, st.text(alphabet, min_size=1, max_size=40)).map(tidy).filter(bool)
 

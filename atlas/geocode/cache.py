@@ -42,10 +42,6 @@ log = logging.getLogger(__name__)
 Query = Union[str, dict]
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
-class _NotACache(sqlite3.DatabaseError):
-    """An SQLite database at the cache's path that some other program made."""
-
-
 _COLUMNS = ("key", "found", "address", "lat", "lon", "raw")
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, found INTEGER NOT NULL, address TEXT, "
            "lat REAL, lon REAL, raw TEXT) WITHOUT ROWID")
@@ -104,12 +100,19 @@ class CachedGeocoder(Geocoder):
                     if _has_answers(db):
                         earlier = []  # another process created the cache meanwhile, and carried them
                     db.execute(_SCHEMA)
-                    if [row[1] for row in db.execute("PRAGMA table_info(answers)")] != list(_COLUMNS):
-                        db.execute("ROLLBACK")  # another program's database at this path: kept, never used
-                        raise _NotACache("not a geocode cache (its answers table has other columns)")
-                    if moved or earlier:
-                        db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)", moved + earlier)
-                    db.execute("COMMIT")
+                    foreign = [row[1] for row in db.execute("PRAGMA table_info(answers)")] != list(_COLUMNS)
+                    if foreign:
+                        db.execute("ROLLBACK")
+                    else:
+                        if moved or earlier:
+                            db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)", moved + earlier)
+                        db.execute("COMMIT")
+                if foreign and attempt == 0:  # another program's database at this path: kept, never used
+                    self._move_aside("not a geocode cache (its answers table has other columns)", seen)
+                    continue
+                if foreign:
+                    log.warning("geocode cache %s is another program's database; answers will not be kept", self.path)
+                    return
                 self._ready = True
                 return
             except sqlite3.DatabaseError as exc:
@@ -118,7 +121,7 @@ class CachedGeocoder(Geocoder):
                 if code in _BUSY_CODES and attempt + 1 < PREPARE_ATTEMPTS:
                     time.sleep(0.02 * (attempt + 1))
                     continue
-                if (code in _UNREADABLE_CODES or isinstance(exc, _NotACache)) and attempt == 0:
+                if code in _UNREADABLE_CODES and attempt == 0:
                     try:
                         self._move_aside(str(exc), seen)  # a damaged database: kept, never overwritten
                         continue
