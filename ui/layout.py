@@ -99,7 +99,7 @@ def sidebar(atlas: Atlas) -> bool:
     with st.sidebar:
         st.caption(data.derived(atlas, "sidebar", None, lambda: _sidebar_text(atlas), limit=1))
         urlstate.restore("basemap")  # kept across presentation mode, which has no sidebar
-        urlstate.keep("basemap", st.toggle(
+        urlstate.hold("basemap", st.toggle(
             "Street basemap (needs internet)", key="basemap",
             help="Off: the map draws US state outlines and works offline. On: street tiles from Carto."))
         return st.toggle("Presentation mode", key="present_toggle", value=False,

@@ -135,20 +135,16 @@ def link_params(request: ViewRequest, page: str) -> dict[str, list[str]]:
 
 def restore(key: str) -> None:
     """Before a widget that is not in the URL (a switch): put back the value it had when last drawn.
-    Streamlit forgets a widget's value when a page without it runs; `keep` saves it under its own key."""
+    Streamlit forgets a widget's value when a page without it runs; `hold` saves it under its own key."""
     if key not in st.session_state and _kept(key) in st.session_state:
         st.session_state[key] = st.session_state[_kept(key)]
 
 
-def keep(key: str, value: Any) -> Any:
-    """After a widget that is not in the URL: its value, kept for `restore`."""
-    st.session_state[_kept(key)] = value
-    return value
-
-
-def hold(name: str, value: Any) -> None:
-    """Keep a value for a parameter that no widget shows (see `held`)."""
+def hold(name: str, value: Any) -> Any:
+    """Keep a value under its own key, and return it: a parameter that no widget shows (see `held`),
+    or, after the widget, a switch that is not in the URL (see `restore`)."""
     st.session_state[_kept(name)] = value
+    return value
 
 
 def reset(name: str) -> None:

@@ -273,7 +273,7 @@ def radius_switch(atlas: Atlas) -> bool:
     urlstate.restore("radius_on")  # kept when the user visits another page and comes back
     if urlstate.brings("radius", context(atlas)):
         st.session_state["radius_on"] = True
-    return urlstate.keep("radius_on", st.toggle(
+    return urlstate.hold("radius_on", st.toggle(
         "Only within a radius", key="radius_on",
         help="Off: every matching organization, nearest first. On: only those within the radius."))
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 import threading
 import time
@@ -34,7 +33,7 @@ from geopy.point import Point
 from atlas.errors import GeocoderConfigError
 from atlas.geocode.adapter import NoNetworkAdapter
 from atlas.geocode.cache import CachedGeocoder
-from atlas.geocode.places import ZIP_PATTERN, zip_index
+from atlas.geocode.places import ZIP_PATTERN, position, zip_index
 from atlas.geocode.suggest import same_name_places, suggest
 from atlas.model import Organization
 from atlas.regions import REGION_NAME_PATTERN, any_country_code, country_code, region_code, region_country, region_name
@@ -89,7 +88,7 @@ def parse_query(query: Query) -> QueryParts:
     country = (any_country_code(parts[-1]) or "") if len(parts) > 1 else ""
     if country:
         parts.pop()
-    elif parts and _TRAILING_US.search(parts[-1]) and not _TRAILING_US.fullmatch(" " + parts[-1]):
+    elif parts and _TRAILING_US.search(parts[-1]):
         parts[-1], country = _TRAILING_US.sub("", parts[-1]), "US"
     if _CA_POSTAL.search(text):
         country = country or "CA"
@@ -290,14 +289,8 @@ def _usable(location: Location) -> bool:
     """A position on the globe other than (0, 0), which services send for "no position". The reply's
     own figures are checked too: geopy wraps a longitude of 200 round to -160, a different place."""
     raw = location.raw
-    if not isinstance(raw, dict) or not isinstance(location.address, str):
-        return False
-    try:
-        lat, lon = float(raw.get("lat", location.latitude)), float(raw.get("lon", location.longitude))
-    except (TypeError, ValueError):
-        return False
-    return (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-            and (lat, lon) != (0.0, 0.0))
+    return (isinstance(raw, dict) and isinstance(location.address, str)
+            and position(raw.get("lat", location.latitude), raw.get("lon", location.longitude)) is not None)
 
 
 class GeocoderChain(Geocoder):

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
 import os
 import sqlite3
 import threading
@@ -36,6 +35,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from atlas.geocode.adapter import NoNetworkAdapter
+from atlas.geocode.places import position
 
 log = logging.getLogger(__name__)
 
@@ -280,23 +280,9 @@ def _answer(row: tuple) -> tuple[Location | None] | None:
         details = json.loads(raw) if raw else {}
     except (TypeError, ValueError):
         return None
-    if not isinstance(address, str) or not isinstance(details, dict) or _position(lat, lon) is None:
+    if not isinstance(address, str) or not isinstance(details, dict) or position(lat, lon) is None:
         return None
     return (Location(address, (lat, lon), details),)
-
-
-def _position(lat: Any, lon: Any) -> tuple[float, float] | None:
-    if isinstance(lat, bool) or isinstance(lon, bool) or not isinstance(lat, (int, float, str)) \
-            or not isinstance(lon, (int, float, str)):
-        return None
-    try:
-        lat, lon = float(lat), float(lon)
-    except ValueError:
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180) \
-            or (lat, lon) == (0.0, 0.0):
-        return None
-    return lat, lon
 
 
 def _json_entries(path: Path) -> list[tuple]:
@@ -315,8 +301,8 @@ def _json_entries(path: Path) -> list[tuple]:
             continue
         if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
             continue
-        position = _position(entry.get("lat"), entry.get("lon"))
+        where = position(entry.get("lat"), entry.get("lon"))
         raw = entry.get("raw") or {}
-        if position is not None and isinstance(raw, dict):
-            rows.append((str(key), 1, entry["address"], *position, json.dumps(raw)))
+        if where is not None and isinstance(raw, dict):
+            rows.append((str(key), 1, entry["address"], *where, json.dumps(raw)))
     return rows

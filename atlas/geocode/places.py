@@ -261,17 +261,22 @@ def index_path(directory: Path, key: str) -> Path:
 # --- building ---------------------------------------------------------------------------
 
 
-def _position(raw: dict) -> tuple[float, float] | None:
-    """A record's centre, or None when it has none: `zipcodes` writes "0" for the ZIP codes the USPS
-    gives no position (every military ZIP, some PO-box and unique ones), which would put them off
-    the coast of Africa, and pull a city's centre out to sea with them."""
+def position(lat: object, lon: object) -> tuple[float, float] | None:
+    """(lat, lon) as floats when they are a point on the globe, else None: not numbers, not finite,
+    out of range, or (0, 0), which `zipcodes` writes for the ZIP codes the USPS gives no position
+    (every military ZIP, some PO-box and unique ones) and online services send for "no position".
+    Kept as (0, 0), such a ZIP code sat off the coast of Africa and pulled its city's centre out to sea."""
+    if isinstance(lat, bool) or isinstance(lon, bool) or not isinstance(lat, (int, float, str)) \
+            or not isinstance(lon, (int, float, str)):
+        return None
     try:
-        lat, lon = float(raw.get("lat") or 0), float(raw.get("long") or 0)
-    except (TypeError, ValueError):
+        lat, lon = float(lat), float(lon)
+    except ValueError:
         return None
-    if not (math.isfinite(lat) and math.isfinite(lon)) or lat == 0 or lon == 0:
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180) \
+            or (lat, lon) == (0.0, 0.0):
         return None
-    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+    return lat, lon
 
 
 def write_index(db: sqlite3.Connection, key: str) -> None:
@@ -289,14 +294,14 @@ def write_index(db: sqlite3.Connection, key: str) -> None:
         state = raw.get("state", "")
         kind = raw.get("zip_code_type", "")
         active = bool(raw.get("active", True))
-        position = _position(raw)
-        lat, lon = position or (None, None)
+        where = position(raw.get("lat"), raw.get("long"))
+        lat, lon = where or (None, None)
         codes = tuple(raw.get("area_codes") or ())
         zips.append((raw["zip_code"], kind, city, SEPARATOR.join(acceptable), state, lat, lon, int(active),
                      SEPARATOR.join(codes)))
         for code in codes:
             area_codes[(code, state)] += 1
-        if position is None:
+        if where is None:
             continue  # kept as a ZIP code, so a lookup can say why it has no place; no part of a city's centre
         seen: set[str] = set()
         for spelled in (city, *acceptable):
